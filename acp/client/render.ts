@@ -1,0 +1,65 @@
+// Prints what the agent does during a headless run: readable text, or one JSON object per line.
+import type * as acp from "@agentclientprotocol/sdk";
+
+export interface Renderer {
+  update(notification: acp.SessionNotification): void;
+  permission(title: string, decision: "allowed" | "refused" | "cancelled", why: string): void;
+  notice(text: string): void;
+  stop(stopReason: string, exitCode: number): void;
+  error(message: string, exitCode: number): void;
+}
+
+export function jsonRenderer(write: (line: string) => void): Renderer {
+  const out = (value: unknown) => write(JSON.stringify(value) + "\n");
+  return {
+    update: (n) => out({ type: "update", sessionId: n.sessionId, update: n.update }),
+    permission: (title, decision, why) => out({ type: "permission", title, decision, why }),
+    notice: (text) => out({ type: "notice", text }),
+    stop: (stopReason, exitCode) => out({ type: "stop", stopReason, exitCode }),
+    error: (message, exitCode) => out({ type: "error", message, exitCode }),
+  };
+}
+
+export function textRenderer(write: (text: string) => void): Renderer {
+  let atLineStart = true;
+  const titles = new Map<string, string>();
+  const emit = (text: string) => {
+    if (text === "") return;
+    write(text);
+    atLineStart = text.endsWith("\n");
+  };
+  const line = (text: string) => emit((atLineStart ? "" : "\n") + text + "\n");
+  return {
+    update: ({ update }) => {
+      switch (update.sessionUpdate) {
+        case "agent_message_chunk":
+          if (update.content.type === "text") emit(update.content.text);
+          break;
+        case "agent_thought_chunk":
+          if (update.content.type === "text") line(`(thinking) ${update.content.text.trim()}`);
+          break;
+        case "plan":
+          line("Plan:\n" + update.entries.map((e) => `  [${e.status === "completed" ? "x" : e.status === "in_progress" ? ">" : " "}] ${e.content}`).join("\n"));
+          break;
+        case "tool_call": {
+          titles.set(update.toolCallId, update.title);
+          const where = (update.locations ?? []).map((l) => l.path).join(", ");
+          line(`-> ${update.kind ?? "other"}: ${update.title}${where ? ` (${where})` : ""}`);
+          for (const c of update.content ?? []) if (c.type === "diff") line(`   diff ${c.path}: ${c.newText.split("\n").length - 1} line(s)`);
+          break;
+        }
+        case "tool_call_update":
+          if (update.status === "completed" || update.status === "failed") {
+            line(`   ${update.status === "completed" ? "done" : "FAILED"}: ${update.title ?? titles.get(update.toolCallId) ?? update.toolCallId}`);
+          }
+          break;
+        default:
+          break;
+      }
+    },
+    permission: (title, decision, why) => line(`permission: ${title}: ${decision} (${why})`),
+    notice: (text) => line(text),
+    stop: (stopReason, exitCode) => line(`[${stopReason}]${exitCode === 0 ? "" : ` exit ${exitCode}`}`),
+    error: (message, exitCode) => line(`error: ${message} (exit ${exitCode})`),
+  };
+}

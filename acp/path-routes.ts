@@ -1,0 +1,10 @@
+// Runtime paths never reach the editor: session updates are mapped to host paths on their way.
+import type { BridgeContext } from "./bridge.js";
+import { sessionUpdateToHost } from "./path-translate.js";
+
+export function installPathTranslation(context: BridgeContext): void {
+  context.relay.onNotification("agent", "session/update", (message) => {
+    const map = context.sandbox().pathMap;
+    return map.isIdentity ? message : sessionUpdateToHost(message, map);
+  });
+}

@@ -1,0 +1,126 @@
+// ND-JSON framing: splits a byte stream into lines (bounded in size) and writes messages one per line.
+import type { Readable, Writable } from "node:stream";
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+import type { JsonObject } from "../src/util/json.js";
+
+export type { JsonObject, JsonValue } from "../src/util/json.js";
+
+/** What the line reader hands on: a parsed object, or the reason a line could not be one. */
+export type WireEvent =
+  | { readonly kind: "message"; readonly message: JsonObject; readonly raw: string }
+  | { readonly kind: "invalid"; readonly reason: "not-json" | "not-object" | "too-large" | "truncated"; readonly detail: string };
+
+/**
+ * Reads ND-JSON from `input`. Oversized lines are dropped (and reported) without buffering them whole;
+ * a last line without its newline is reported as truncated.
+ */
+export function readLines(input: Readable, maxLineBytes: number, onEvent: (event: WireEvent) => void, onEnd: () => void): void {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let skipping = false;
+
+  const emitLine = (line: Buffer) => {
+    const text = line.toString("utf8").replace(/\r$/, "");
+    if (text.trim() === "") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      onEvent({ kind: "invalid", reason: "not-json", detail: (error as Error).message });
+      return;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      onEvent({ kind: "invalid", reason: "not-object", detail: `a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}` });
+      return;
+    }
+    onEvent({ kind: "message", message: parsed as JsonObject, raw: text });
+  };
+
+  input.on("data", (chunk: Buffer) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      const piece = chunk.subarray(start, nl);
+      if (skipping) {
+        skipping = false;
+      } else if (buffered + piece.length > maxLineBytes) {
+        onEvent({ kind: "invalid", reason: "too-large", detail: `a line over ${maxLineBytes} bytes` });
+      } else {
+        emitLine(chunks.length === 0 ? piece : Buffer.concat([...chunks, piece]));
+      }
+      chunks = [];
+      buffered = 0;
+      start = nl + 1;
+    }
+    if (start < chunk.length && !skipping) {
+      const rest = chunk.subarray(start);
+      if (buffered + rest.length > maxLineBytes) {
+        onEvent({ kind: "invalid", reason: "too-large", detail: `a line over ${maxLineBytes} bytes` });
+        chunks = [];
+        buffered = 0;
+        skipping = true;
+      } else {
+        chunks.push(Buffer.from(rest));
+        buffered += rest.length;
+      }
+    }
+  });
+  input.on("end", () => {
+    if (buffered > 0 && !skipping) {
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (text.trim() !== "") {
+        onEvent({ kind: "invalid", reason: "truncated", detail: `${buffered} bytes without a final newline` });
+      }
+    }
+    chunks = [];
+    onEnd();
+  });
+  input.on("error", () => onEnd());
+}
+
+/** Writes one message a line; a closed peer makes writes no-ops rather than crashes. */
+export class LineWriter {
+  #closed = false;
+
+  constructor(private readonly output: Writable) {
+    output.on("error", () => {
+      this.#closed = true;
+    });
+    output.on("close", () => {
+      this.#closed = true;
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.output.destroyed || this.output.writableEnded;
+  }
+
+  /** False when the peer is not keeping up: wait for `onDrain` before sending more. */
+  write(message: JsonObject): boolean {
+    return this.writeRaw(JSON.stringify(message));
+  }
+
+  /** `line` must be one serialized JSON object without a newline. */
+  writeRaw(line: string): boolean {
+    if (this.closed) return true;
+    return this.output.write(line + "\n");
+  }
+
+  onDrain(listener: () => void): void {
+    this.output.once("drain", listener);
+  }
+
+  /** Resolves once everything written so far has been handed to the OS. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      if (this.output.writableLength === 0) resolve();
+      else this.output.once("drain", () => resolve());
+      this.output.once("error", () => resolve());
+      this.output.once("close", () => resolve());
+    });
+  }
+}

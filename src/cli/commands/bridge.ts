@@ -1,0 +1,61 @@
+// The default command: be the agent the editor spawned, and relay to the real one inside the sandbox.
+import type { Readable, Writable } from "node:stream";
+import { Bridge, type BridgeEnd, type BridgeExtension } from "../../../acp/bridge.js";
+import { noTrace, openTrace } from "../../../acp/trace.js";
+import type { SessionConfig } from "../../config/resolve.js";
+import type { Logger } from "../../log/logger.js";
+import { chooseProvider } from "../../sandbox/registry.js";
+import { PACKAGE_NAME, VERSION } from "../../version.js";
+
+export interface BridgeIo {
+  readonly input: Readable;
+  readonly output: Writable;
+}
+
+export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, extensions: readonly BridgeExtension[] = []): { bridge: Bridge; close: () => Promise<void> } {
+  const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
+  const [command, ...args] = config.agent;
+  const bridge = new Bridge({
+    input: io.input,
+    output: io.output,
+    workspace: config.workspace,
+    agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
+    startSandbox: async (signal) => {
+      const provider = await chooseProvider(config.sandbox, {}, log, signal);
+      return provider.prepare(config.sandboxSpec, signal);
+    },
+    log,
+    tracer,
+    info: { name: PACKAGE_NAME, version: VERSION },
+    maxLineBytes: config.maxLineBytes,
+    graceMs: config.graceMs,
+    extensions,
+  });
+  return { bridge, close: () => tracer.close() };
+}
+
+/** Bridge exit status: 0 when the editor (or a signal) ended it, 1 when the agent died or never started. */
+export function bridgeExitCode(end: BridgeEnd): number {
+  switch (end.kind) {
+    case "editor-closed":
+    case "signal":
+      return 0;
+    case "agent-exited":
+    case "launch-failed":
+      return 1;
+  }
+}
+
+export async function runBridgeCommand(config: SessionConfig, log: Logger): Promise<number> {
+  const { bridge, close } = createBridge(config, log, { input: process.stdin, output: process.stdout });
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info(`received ${signal}; stopping the agent`);
+    void bridge.stop({ kind: "signal", signal });
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.once("SIGHUP", onSignal);
+  const end = await bridge.run();
+  await close();
+  return bridgeExitCode(end);
+}

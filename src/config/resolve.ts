@@ -1,0 +1,73 @@
+// Turns parsed flags (and, later, the config file) into one validated configuration, once, at the edge.
+import { realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import type { OptionValues } from "../cli/parse.js";
+import type { LogLevel } from "../log/logger.js";
+import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, secretValues } from "../sandbox/env.js";
+import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
+
+export interface SessionConfig {
+  readonly workspace: string;
+  readonly sandbox: SandboxChoice;
+  readonly logLevel: LogLevel;
+  readonly trace: string | undefined;
+  readonly graceMs: number;
+  readonly maxLineBytes: number;
+  readonly agent: readonly string[];
+  /** Secret values of the bridge's environment, redacted from traces. */
+  readonly secrets: readonly string[];
+  /** The sandbox description for the chosen backend (the env is rebuilt from the allowlist). */
+  readonly sandboxSpec: SandboxSpec;
+}
+
+export function resolveWorkspace(value: string | undefined, cwd: string): string {
+  const dir = path.resolve(cwd, value ?? ".");
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    throw new UsageError(`the workspace ${dir} does not exist`);
+  }
+  if (!stat.isDirectory()) throw new UsageError(`the workspace ${dir} is not a directory`);
+  return realpathSync(dir);
+}
+
+function str(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function resolveLogLevel(values: OptionValues): LogLevel {
+  return (str(values, "log-level") ?? "info") as LogLevel;
+}
+
+export function resolveSessionConfig(values: OptionValues, agent: readonly string[], env: NodeJS.ProcessEnv, cwd: string): SessionConfig {
+  if (agent.length === 0 || agent[0] === "") {
+    throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- npx @zed-industries/claude-code-acp");
+  }
+  const workspace = resolveWorkspace(str(values, "workspace"), cwd);
+  const maxLineBytes = Number(str(values, "max-message-bytes") ?? 64 * 1024 * 1024);
+  if (maxLineBytes < 1024) throw new UsageError(`Expected --max-message-bytes to be at least 1024, got \`${maxLineBytes}\``);
+  const sandboxEnv = buildEnv(env, { allow: [...DEFAULT_ALLOW, "HOME"], deny: DEFAULT_DENY, pass: [], set: {} });
+  const trace = str(values, "trace");
+  return {
+    workspace,
+    sandbox: (str(values, "sandbox") ?? "auto") as SandboxChoice,
+    logLevel: resolveLogLevel(values),
+    trace: trace === undefined ? undefined : path.resolve(cwd, trace),
+    graceMs: Number(str(values, "grace") ?? 2000),
+    maxLineBytes,
+    agent,
+    secrets: secretValues(env),
+    sandboxSpec: {
+      workspace,
+      runtimeRoot: workspace,
+      extraDirectories: [],
+      env: sandboxEnv,
+      network: "open",
+      limits: {},
+      label: path.basename(workspace),
+    },
+  };
+}

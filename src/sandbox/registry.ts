@@ -1,0 +1,65 @@
+// The provider registry: names to providers, and `auto`'s choice of the strongest one that works here.
+import { SandboxUnavailableError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { createLocalProvider } from "./local/provider.js";
+import type { ProbeResult, SandboxBackend, SandboxChoice, SandboxProvider } from "./types.js";
+
+/** Options each provider may need, resolved from flags and the config file. */
+export interface ProviderOptions {
+  readonly [key: string]: unknown;
+}
+
+type Factory = (options: ProviderOptions) => SandboxProvider;
+
+const factories = new Map<SandboxBackend, Factory>([["local", () => createLocalProvider()]]);
+
+/** `auto` tries these in order and takes the first that works. */
+export const AUTO_ORDER: readonly SandboxBackend[] = ["bwrap", "docker", "local"];
+
+export function registerProvider(name: SandboxBackend, factory: Factory): void {
+  factories.set(name, factory);
+}
+
+export function providerFor(name: SandboxBackend, options: ProviderOptions = {}): SandboxProvider {
+  const factory = factories.get(name);
+  if (!factory) throw new SandboxUnavailableError(`the ${name} sandbox is not available in this build`);
+  return factory(options);
+}
+
+export function knownBackends(): SandboxBackend[] {
+  return AUTO_ORDER.filter((name) => factories.has(name));
+}
+
+export async function probeAll(options: ProviderOptions = {}, signal?: AbortSignal): Promise<ProbeResult[]> {
+  return Promise.all(knownBackends().map((name) => providerFor(name, options).probe(signal)));
+}
+
+/** Resolves `auto` (or checks an explicit choice) and says on stderr what was picked and why. */
+export async function chooseProvider(choice: SandboxChoice, options: ProviderOptions, log: Logger, signal?: AbortSignal): Promise<SandboxProvider> {
+  if (choice !== "auto") {
+    const provider = providerFor(choice, options);
+    const probe = await provider.probe(signal);
+    if (!probe.available) throw new SandboxUnavailableError(`the ${choice} sandbox cannot run here: ${probe.detail}`, probe.fix);
+    log.info(`sandbox: ${choice} (${probe.detail})`);
+    return provider;
+  }
+  const skipped: string[] = [];
+  for (const name of knownBackends()) {
+    const provider = providerFor(name, options);
+    const probe = await provider.probe(signal);
+    if (!probe.available) {
+      skipped.push(`${name}: ${probe.detail}`);
+      continue;
+    }
+    if (name === "local") {
+      log.warn(
+        `sandbox: local — NO ISOLATION: the agent runs as a plain host process with your files, secrets and network` +
+          (skipped.length ? ` (${skipped.join("; ")})` : ""),
+      );
+    } else {
+      log.info(`sandbox: ${name} (auto: ${probe.detail})`);
+    }
+    return provider;
+  }
+  throw new SandboxUnavailableError(`no sandbox backend works here (${skipped.join("; ")})`);
+}
