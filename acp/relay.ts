@@ -205,14 +205,14 @@ export class Relay {
   #onRequest(from: Side, message: JsonObject, id: RpcId, method: string): void {
     const handler = this.#requestHandlers[from].get(method);
     const to = other(from);
+    if (!this.#endpoints.agent && !(from === "editor" && method === "initialize")) {
+      this.#reply(from, id, {
+        error: { code: ErrorCode.invalidRequest, message: `acp-sandbox: the agent is not running; send initialize first (got ${method})` },
+      });
+      return;
+    }
     if (!handler) {
-      const target = this.#endpoints[to];
-      if (!target) {
-        this.#reply(from, id, {
-          error: { code: ErrorCode.invalidRequest, message: `acp-sandbox: the agent is not running; send initialize first (got ${method})` },
-        });
-        return;
-      }
+      const target = this.#endpoints[to]!;
       // The hot path: forward, and answer synchronously when the response comes back.
       const inbound: Inbound = { abort: new AbortController() };
       this.#inbound[from].set(id, inbound);
