@@ -39,7 +39,7 @@ describe("payload translation", () => {
         },
       },
     };
-    const out = sessionUpdateToHost(message, map) as any;
+    const out = sessionUpdateToHost(message as any, map) as any;
     expect(out.params.update.locations).toEqual([{ path: "/home/u/project/a.ts", line: 3 }]);
     expect(out.params.update.content[0].path).toBe("/home/u/project/a.ts");
     expect(out.params.update.content[1].content.uri).toBe("file:///home/u/project/b%20c.ts");
