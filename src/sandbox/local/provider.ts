@@ -33,8 +33,11 @@ export function resolveCommand(spec: ProcessSpec, env: Readonly<Record<string, s
   }
 }
 
-function processEnv(spec: SandboxSpec, process: ProcessSpec): Record<string, string> {
-  return { ...spec.env, ...process.env };
+/** Where and how a process runs on the host: cwd, the sandbox env plus the process's own, the resolved command. */
+function hostLaunch(spec: SandboxSpec, process: ProcessSpec): { command: string; cwd: string; env: Record<string, string> } {
+  const cwd = process.cwd ?? spec.runtimeRoot;
+  const env = { ...spec.env, ...process.env };
+  return { command: resolveCommand(process, env, cwd), cwd, env };
 }
 
 export function createLocalProvider(): SandboxProvider {
@@ -42,26 +45,20 @@ export function createLocalProvider(): SandboxProvider {
     name: "local",
     probe: async () => ({ backend: "local", available: true, detail: "a host process: no isolation" }),
     prepare: async (spec) => {
+      const piped = async (p: ProcessSpec) => {
+        const { command, cwd, env } = hostLaunch(spec, p);
+        return spawnPiped(command, p.args, { cwd, env });
+      };
       const sandbox: Sandbox = {
         capabilities: LOCAL_CAPABILITIES,
         spec,
         pathMap: PathMap.identity(),
         files: undefined,
-        launch: async (p) => {
-          const cwd = p.cwd ?? spec.runtimeRoot;
-          const env = processEnv(spec, p);
-          const command = resolveCommand(p, env, cwd);
-          return spawnPiped(command, p.args, { cwd, env });
-        },
-        exec: async (p) => {
-          const cwd = p.cwd ?? spec.runtimeRoot;
-          const env = processEnv(spec, p);
-          return spawnPiped(resolveCommand(p, env, cwd), p.args, { cwd, env });
-        },
+        launch: piped,
+        exec: piped,
         execTty: async (p, tty) => {
-          const cwd = p.cwd ?? spec.runtimeRoot;
-          const env = processEnv(spec, p);
-          return spawnTty(resolveCommand(p, env, cwd), p.args, { cwd, env }, tty);
+          const { command, cwd, env } = hostLaunch(spec, p);
+          return spawnTty(command, p.args, { cwd, env }, tty);
         },
         destroy: async () => {},
         [Symbol.asyncDispose]: async () => {},
