@@ -169,16 +169,20 @@ export class Relay {
     this.#sendPaced(from, target, current, current === message ? raw : undefined);
   }
 
-  /** Writes to `target`; when it cannot keep up, stops reading from `from` until it drains. */
+  /** Writes to `target`; when it cannot keep up, stops reading from `from` until it drains (one wait at a time). */
   #sendPaced(from: Side, target: Endpoint, message: JsonObject, raw?: string): void {
-    if (!target.send(message, raw)) {
-      const source = this.#pausers[from];
-      if (source) {
-        source.pause();
-        target.onDrain(() => source.resume());
-      }
-    }
+    if (target.send(message, raw) || this.#awaitingDrain[from]) return;
+    const source = this.#pausers[from];
+    if (!source) return;
+    this.#awaitingDrain[from] = true;
+    source.pause();
+    target.onDrain(() => {
+      this.#awaitingDrain[from] = false;
+      source.resume();
+    });
   }
+
+  readonly #awaitingDrain: Record<Side, boolean> = { editor: false, agent: false };
 
   readonly #pausers: Partial<Record<Side, { pause(): void; resume(): void }>> = {};
 

@@ -2,7 +2,7 @@
 import { bridged, directAgent, type PeerCommand } from "../commands.js";
 import { type BenchCase, type BenchContext, interleave } from "../context.js";
 import { describeFailure, Peer } from "../peer.js";
-import { timeCommand } from "../raw.js";
+import { timeCommand, timeCommands } from "../raw.js";
 import { median } from "../stats.js";
 import { notAvailable, type Row, type Target } from "../result.js";
 import { sandboxVariants } from "./start-variants.js";
@@ -63,7 +63,12 @@ async function measureVariant(variant: StartVariant, context: BenchContext): Pro
       },
       () => startOnce(prepared.bridge, context),
     );
-    const parts = [`direct agent ${median(directMs).toFixed(1)} ms`, ...(raw ? [`\`${raw.label}\` ${median(rawMs).toFixed(1)} ms`] : [])];
+    const nodeBoot = median(await timeCommands([process.execPath, "-e", "0"], context.runs));
+    const parts = [
+      `direct agent ${median(directMs).toFixed(1)} ms`,
+      ...(raw ? [`\`${raw.label}\` ${median(rawMs).toFixed(1)} ms`] : []),
+      `and for scale a bare \`node -e 0\` ${nodeBoot.toFixed(1)} ms (the bridge is one more Node process to boot)`,
+    ];
     return { ...base, baselineLabel, baseline: median(samples.baseline), bridge: median(samples.bridge), samples, note: `raw parts (medians): ${parts.join(", ")}` };
   } catch (error) {
     return notAvailable({ ...base, baselineLabel }, describeFailure(error));

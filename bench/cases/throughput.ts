@@ -1,5 +1,6 @@
 // Figure 1: session/update notifications per second reaching the client, through the bridge (local) and directly.
 import { bridged, directAgent } from "../commands.js";
+import { cpuMs } from "../cpu.js";
 import { type BenchCase, type BenchContext, interleave } from "../context.js";
 import { describeFailure } from "../peer.js";
 import { median } from "../stats.js";
@@ -28,15 +29,18 @@ function lineBytes(textBytes: number): number {
 }
 
 /** One run: the agent streams `count` updates; messages per second from the prompt to the last update received. */
-async function streamOnce(session: OpenSession, size: Size): Promise<number> {
+async function streamOnce(session: OpenSession, size: Size, cpu?: number[]): Promise<number> {
   const { peer, sessionId } = session;
   const target = peer.updates + size.count;
+  const cpuBefore = peer.pid === undefined ? undefined : cpuMs(peer.pid);
   const start = performance.now();
   const arrived = peer.untilUpdates(target);
   const turn = peer.prompt(sessionId, [{ op: "updates", count: size.count, size: size.bytes }]);
   await Promise.race([arrived, turn.then(() => arrived)]);
   const seconds = (performance.now() - start) / 1000;
   await turn;
+  const cpuAfter = peer.pid === undefined ? undefined : cpuMs(peer.pid);
+  if (cpu && cpuBefore !== undefined && cpuAfter !== undefined) cpu.push(cpuAfter - cpuBefore);
   return size.count / seconds;
 }
 
@@ -58,14 +62,18 @@ export const throughput: BenchCase = {
         context.progress(`throughput ${size.label}: ${context.runs} runs of ${size.count} updates each side`);
         const d = direct;
         const l = local;
-        const samples = await interleave(context.runs, () => streamOnce(d, size), () => streamOnce(l, size));
+        const bridgeCpu: number[] = [];
+        const samples = await interleave(context.runs, () => streamOnce(d, size), () => streamOnce(l, size, bridgeCpu));
         const bridgeMedian = median(samples.bridge);
+        const cpuPerMessage = (median(bridgeCpu) * 1000) / size.count;
         rows.push({
           ...base,
           baseline: median(samples.baseline),
           bridge: bridgeMedian,
           samples,
-          note: `${size.count} updates a run; the bridge moved ${((bridgeMedian * lineBytes(size.bytes)) / 1e6).toFixed(1)} MB/s of ND-JSON`,
+          note:
+            `${size.count} updates a run; the bridge moved ${((bridgeMedian * lineBytes(size.bytes)) / 1e6).toFixed(1)} MB/s of ND-JSON ` +
+            `and used ${cpuPerMessage.toFixed(1)} µs of CPU per message (median run)`,
         });
       }
     } catch (error) {
