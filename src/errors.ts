@@ -37,6 +37,11 @@ export class PtyUnavailableError extends AcpSandboxError {
   override readonly name = "PtyUnavailableError";
 }
 
+/** Workspace sync (copy mode) could not move files between the host and the runtime. */
+export class SyncError extends AcpSandboxError {
+  override readonly name = "SyncError";
+}
+
 export function unreachable(value: never): never {
   throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }
