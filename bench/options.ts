@@ -13,7 +13,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${CASE_IDS.join(",")}] [--json FILE]
 
   --quick       fewer messages and runs (under a minute)
-  --runs N      repeated runs per figure, interleaved with the baseline (default 7, quick 3)
+  --runs N      repeated runs per figure, interleaved with the baseline (default 9, quick 3)
   --only LIST   comma-separated figures to run (default: all)
   --json FILE   where the JSON results go (default .bench/results.json)`;
 
@@ -63,5 +63,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         throw new BenchUsageError(`Unknown argument \`${arg}\``);
     }
   }
-  return { quick, runs: runs ?? (quick ? 3 : 7), only, json, help };
+  return { quick, runs: runs ?? (quick ? 3 : 9), only, json, help };
 }

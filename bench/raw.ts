@@ -29,3 +29,39 @@ export async function timeCommands(argv: readonly string[], count: number): Prom
   for (let i = 0; i < count; i++) ms.push(await timeCommand(argv));
   return ms;
 }
+
+/** Times `producer | consumer` (no shell): both must exit 0. */
+export function timePipeline(producer: readonly string[], consumer: readonly string[], timeoutMs = 300_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const left = spawn(producer[0]!, producer.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    const right = spawn(consumer[0]!, consumer.slice(1), { stdio: ["pipe", "ignore", "pipe"] });
+    left.stdout.pipe(right.stdin);
+    right.stdin.on("error", () => {});
+    let stderr = "";
+    for (const child of [left, right]) child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
+    const timer = setTimeout(() => {
+      left.kill("SIGKILL");
+      right.kill("SIGKILL");
+    }, timeoutMs);
+    const exit = (child: typeof left | typeof right, argv: readonly string[]) =>
+      new Promise<void>((done, fail) => {
+        child.once("error", (error) => fail(new BenchError(`${argv[0]}: ${error.message}`)));
+        child.once("close", (code, signal) =>
+          code === 0 ? done() : fail(new BenchError(`\`${argv.join(" ")}\` exited ${code ?? signal}${stderr.trim() ? `: ${stderr.trim().split("\n").pop()}` : ""}`)),
+        );
+      });
+    Promise.all([exit(left, producer), exit(right, consumer)]).then(
+      () => {
+        clearTimeout(timer);
+        resolve(performance.now() - start);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        left.kill("SIGKILL");
+        right.kill("SIGKILL");
+        reject(error);
+      },
+    );
+  });
+}

@@ -27,7 +27,7 @@ const escape = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/
 
 export function markdownTable(rows: readonly Row[]): string {
   const lines = [
-    "| figure | baseline | bridge | bridge vs baseline | target | verdict |",
+    "| figure | baseline | acp-sandbox | vs baseline | target | verdict |",
     "|---|---|---|---|---|---|",
   ];
   for (const row of rows) {

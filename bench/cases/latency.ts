@@ -23,7 +23,7 @@ export const latency: BenchCase = {
   id: "latency",
   title: "relay latency",
   async run(context: BenchContext): Promise<Row[]> {
-    const count = context.quick ? 300 : 1_000;
+    const count = context.quick ? 300 : 2_000;
     const base = { case: "latency", unit: "ms", baselineLabel: "direct", comparison: "added" } as const;
     const figures = [
       { ...base, figure: "relay latency p50, `_fixture/echo` round trip", target: { bound: "max", value: 0.3, text: "< +0.3 ms over direct" } },

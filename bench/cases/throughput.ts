@@ -17,8 +17,8 @@ interface Size {
 
 function sizes(quick: boolean): Size[] {
   return [
-    { label: "100 B", bytes: 100, count: quick ? 4_000 : 20_000 },
-    { label: "64 KiB", bytes: 64 * 1024, count: quick ? 150 : 600 },
+    { label: "100 B", bytes: 100, count: quick ? 4_000 : 40_000 },
+    { label: "64 KiB", bytes: 64 * 1024, count: quick ? 200 : 1_500 },
   ];
 }
 
