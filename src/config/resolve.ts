@@ -6,6 +6,7 @@ import type { OptionValues } from "../cli/parse.js";
 import type { LogLevel } from "../log/logger.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, secretValues } from "../sandbox/env.js";
 import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
+import { resolveToolHostConfig, type ToolHostConfig } from "../../toolhost/config.js";
 
 export interface SessionConfig {
   readonly workspace: string;
@@ -19,6 +20,8 @@ export interface SessionConfig {
   readonly secrets: readonly string[];
   /** The sandbox description for the chosen backend (the env is rebuilt from the allowlist). */
   readonly sandboxSpec: SandboxSpec;
+  /** The permission policy, limits and granted directories (flags, the user's config file, the workspace's). */
+  readonly toolhost: ToolHostConfig;
 }
 
 export function resolveWorkspace(value: string | undefined, cwd: string): string {
@@ -51,6 +54,7 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
   if (maxLineBytes < 1024) throw new UsageError(`Expected --max-message-bytes to be at least 1024, got \`${maxLineBytes}\``);
   const sandboxEnv = buildEnv(env, { allow: [...DEFAULT_ALLOW, "HOME"], deny: DEFAULT_DENY, pass: [], set: {} });
   const trace = str(values, "trace");
+  const toolhost = resolveToolHostConfig(values, env, workspace);
   return {
     workspace,
     sandbox: (str(values, "sandbox") ?? "auto") as SandboxChoice,
@@ -60,10 +64,11 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
     maxLineBytes,
     agent,
     secrets: secretValues(env),
+    toolhost,
     sandboxSpec: {
       workspace,
       runtimeRoot: workspace,
-      extraDirectories: [],
+      extraDirectories: toolhost.directories.map((d) => ({ hostPath: d.path, runtimePath: d.path, writable: d.writable })),
       env: sandboxEnv,
       network: "open",
       limits: {},

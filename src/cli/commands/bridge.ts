@@ -6,13 +6,14 @@ import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
 import { chooseProvider } from "../../sandbox/registry.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
+import { createToolHost } from "../../../toolhost/extension.js";
 
 export interface BridgeIo {
   readonly input: Readable;
   readonly output: Writable;
 }
 
-export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, extensions: readonly BridgeExtension[] = []): { bridge: Bridge; close: () => Promise<void> } {
+export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, extensions: readonly BridgeExtension[] = [createToolHost(config.toolhost, log, { graceMs: config.graceMs })]): { bridge: Bridge; close: () => Promise<void> } {
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
   const bridge = new Bridge({

@@ -1,0 +1,15 @@
+// The user's configuration file: one strict top level composed of sections, each owned by its concern.
+import { z } from "zod";
+import { policySection } from "../../toolhost/policy/schema.js";
+
+/**
+ * Each concern exports its own section schema and adds one key here. The top level stays strict, so a typo in a
+ * section name is an error, never silently ignored.
+ */
+export const configSchema = z.strictObject({
+  /** Editors' JSON schema hint; ignored. */
+  $schema: z.string().optional(),
+  policy: policySection.optional(),
+});
+
+export type ConfigFile = z.infer<typeof configSchema>;

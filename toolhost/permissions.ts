@@ -1,0 +1,126 @@
+// Decides each operation, asks the editor when the decision is pending, remembers always-answers, logs every decision.
+import type { Logger } from "../src/log/logger.js";
+import type { JsonObject, JsonValue } from "../src/util/json.js";
+import { PolicyDeniedError, PromptCancelledError } from "./errors.js";
+import { decide, type Decision, isAllowed } from "./policy/decide.js";
+import type { RememberedAnswers } from "./policy/remember.js";
+import { type CompiledRule, describeOrigin, type Subject } from "./policy/rules.js";
+import { permissionRequest, type PromptSpec, readAnswer } from "./prompt.js";
+
+/** Sends session/request_permission to the editor: the result, or an error message. */
+export type AskEditor = (params: JsonObject) => Promise<{ result: JsonValue } | { error: { message: string } }>;
+
+interface OpenPrompt {
+  cancel(): void;
+}
+
+export interface CheckRequest {
+  readonly sessionId: string;
+  readonly subject: Subject;
+  /** How the operation reads in logs and errors: `write /ws/a.txt`. */
+  readonly what: string;
+  /** The prompt to show when the decision is pending. */
+  readonly prompt: () => Omit<PromptSpec, "sessionId" | "toolCallId">;
+  readonly protectedPattern?: string | undefined;
+}
+
+export class Permissions {
+  readonly #open = new Map<string, Set<OpenPrompt>>();
+  #nextPrompt = 1;
+
+  constructor(
+    private readonly rules: readonly CompiledRule[],
+    private readonly remembered: RememberedAnswers,
+    private readonly ask: AskEditor,
+    private readonly log: Logger,
+    private readonly home: string,
+  ) {}
+
+  /** The policy's decision alone (no prompt). */
+  decide(sessionId: string, subject: Subject, protectedPattern?: string): Decision {
+    return decide(subject, { rules: this.rules, remembered: this.remembered.rulesFor(sessionId), protectedPattern });
+  }
+
+  /** Decides, asking the editor if need be; resolves when allowed, throws PolicyDeniedError or PromptCancelledError. */
+  async require(request: CheckRequest): Promise<Decision> {
+    const first = this.decide(request.sessionId, request.subject, request.protectedPattern);
+    if (first.decision !== "pending") {
+      this.#log(request.what, first);
+      if (!isAllowed(first.decision)) throw this.#denied(request.what, first);
+      return first;
+    }
+    const answer = await this.#prompt(request);
+    this.log.info(`policy: ${request.what}: pending (${describeOrigin(first.origin, this.home)}) → ${answer.decision} (${describeOrigin(answer.origin, this.home)})`);
+    if (answer.decision === "allow-always") this.remembered.remember(request.sessionId, request.subject, "allow");
+    if (answer.decision === "reject-always") this.remembered.remember(request.sessionId, request.subject, "deny");
+    if (!isAllowed(answer.decision)) throw this.#denied(request.what, answer);
+    return answer;
+  }
+
+  /**
+   * Runs `wait` (a prompt to the editor) so that cancelling the session's turn settles it at once with
+   * `cancelled`, whatever the editor does later.
+   */
+  async cancellable<T>(sessionId: string, wait: Promise<T>, cancelled: () => T): Promise<T> {
+    let settle!: (value: T) => void;
+    const early = new Promise<T>((resolve) => (settle = resolve));
+    const entry: OpenPrompt = { cancel: () => settle(cancelled()) };
+    const set = this.#open.get(sessionId) ?? new Set<OpenPrompt>();
+    set.add(entry);
+    this.#open.set(sessionId, set);
+    try {
+      return await Promise.race([wait, early]);
+    } finally {
+      set.delete(entry);
+      if (set.size === 0) this.#open.delete(sessionId);
+    }
+  }
+
+  /** session/cancel, session end, shutdown: every open prompt of the session is answered `cancelled`. */
+  cancelSession(sessionId: string): number {
+    const set = this.#open.get(sessionId);
+    if (!set) return 0;
+    const open = [...set];
+    for (const prompt of open) prompt.cancel();
+    return open.length;
+  }
+
+  cancelAll(): void {
+    for (const sessionId of [...this.#open.keys()]) this.cancelSession(sessionId);
+  }
+
+  async #prompt(request: CheckRequest): Promise<Decision> {
+    const spec: PromptSpec = { ...request.prompt(), sessionId: request.sessionId, toolCallId: `acp-sandbox-${this.#nextPrompt++}` };
+    const params = permissionRequest(spec);
+    type Outcome = Decision | "cancelled";
+    const outcome = await this.cancellable<Outcome>(
+      request.sessionId,
+      this.ask(params).then((reply): Outcome => {
+        if ("error" in reply) return { decision: "reject-once", origin: { kind: "editor", label: `it answered with an error: ${reply.error.message}` } };
+        const answer = readAnswer(reply.result);
+        if (answer === "cancelled") return "cancelled";
+        if (typeof answer === "object") return { decision: "reject-once", origin: { kind: "editor", label: answer.invalid } };
+        return { decision: answer, origin: { kind: "editor", label: answer.replace("-", " ") } };
+      }),
+      () => "cancelled",
+    );
+    if (outcome === "cancelled") {
+      this.log.info(`policy: ${request.what}: pending → cancelled (the turn was cancelled)`);
+      throw new PromptCancelledError(`acp-sandbox: ${request.what}: the permission prompt was cancelled`, { reason: "cancelled" });
+    }
+    return outcome;
+  }
+
+  #log(what: string, decision: Decision): void {
+    this.log.info(`policy: ${what}: ${decision.decision} (${describeOrigin(decision.origin, this.home)})`);
+  }
+
+  #denied(what: string, decision: Decision): PolicyDeniedError {
+    return new PolicyDeniedError(`acp-sandbox: ${what} refused by ${describeOrigin(decision.origin, this.home)}`, {
+      reason: "policy",
+      decision: decision.decision,
+      rule: decision.origin.label,
+      source: decision.origin.file ?? decision.origin.kind,
+    });
+  }
+}

@@ -1,0 +1,121 @@
+// Policy rules as data, and how one rule matches an operation: a path glob, a command pattern, a tool call's kind/title.
+import path from "node:path";
+import picomatch from "picomatch";
+
+export type Operation = "read" | "write" | "terminal" | "permission";
+export const OPERATIONS: readonly Operation[] = ["read", "write", "terminal", "permission"];
+export type RuleAction = "allow" | "deny" | "ask";
+
+/** Where a rule came from; `label` names it the way its source spells it (`deny[2]`, `--allow write:src/**`). */
+export interface RuleOrigin {
+  readonly kind: "config" | "workspace" | "flag" | "remembered" | "default" | "protected" | "editor";
+  readonly label: string;
+  /** The file it was read from (config, workspace, remembered with --remember). */
+  readonly file?: string;
+}
+
+export interface Rule {
+  readonly action: RuleAction;
+  readonly op: Operation;
+  /** read/write: a glob over the real host path (relative globs are relative to the workspace). */
+  readonly path?: string;
+  /** terminal: a pattern over the command line; `*` never matches shell control characters in a shell line. */
+  readonly command?: string;
+  /** permission: the tool call kinds it applies to. */
+  readonly kind?: readonly string[];
+  /** permission: a pattern over the tool call's title. */
+  readonly title?: string;
+  readonly origin: RuleOrigin;
+}
+
+/** What an operation is about: what rules match against. */
+export type Subject =
+  | { readonly op: "read" | "write"; readonly real: string }
+  | { readonly op: "terminal"; readonly line: string; readonly shortLine: string; readonly viaShell: boolean }
+  | { readonly op: "permission"; readonly kind: string | undefined; readonly title: string };
+
+export interface MatchContext {
+  /** The workspace (real host path): relative globs start there. */
+  readonly workspace: string;
+  readonly home: string;
+}
+
+const GLOB_SPECIAL = /[*?[\]{}()!+@\\]/g;
+
+/** A path glob as written → an absolute picomatch glob. Without a slash it matches at any depth, like .gitignore. */
+export function absoluteGlob(glob: string, context: MatchContext): string {
+  const escape = (dir: string) => dir.replace(GLOB_SPECIAL, (c) => "\\" + c);
+  let pattern = glob.endsWith("/") ? glob + "**" : glob;
+  if (pattern === "~" || pattern.startsWith("~/")) return escape(context.home) + pattern.slice(1);
+  if (pattern.startsWith("/")) return pattern;
+  if (pattern.startsWith("./")) pattern = pattern.slice(2);
+  const anyDepth = !pattern.replace(/\/\*\*$/, "").includes("/");
+  return escape(context.workspace) + "/" + (anyDepth && !pattern.startsWith("**") ? "**/" : "") + pattern;
+}
+
+const SHELL_CONTROL = "[^;&|`$<>()\\n\\r]";
+
+/** A command or title pattern: `*` any run of characters, `?` one; the whole text must match. */
+export function wordPattern(pattern: string, inShell: boolean): RegExp {
+  const any = inShell ? SHELL_CONTROL : ".";
+  let source = "";
+  for (const c of pattern) {
+    if (c === "*") source += `${any}*`;
+    else if (c === "?") source += any;
+    else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`, "s");
+}
+
+export interface CompiledRule {
+  readonly rule: Rule;
+  matches(subject: Subject): boolean;
+}
+
+export function compileRule(rule: Rule, context: MatchContext): CompiledRule {
+  const pathMatch = rule.path === undefined ? () => true : picomatch(absoluteGlob(rule.path, context), { dot: true });
+  const titleMatch = rule.title === undefined ? undefined : wordPattern(rule.title, false);
+  const commands = rule.command === undefined ? undefined : { shell: wordPattern(rule.command, true), plain: wordPattern(rule.command, false) };
+  return {
+    rule,
+    matches: (subject) => {
+      if (subject.op !== rule.op) return false;
+      switch (subject.op) {
+        case "read":
+        case "write":
+          return pathMatch(subject.real);
+        case "terminal": {
+          if (!commands) return true;
+          const re = subject.viaShell ? commands.shell : commands.plain;
+          return re.test(subject.line) || re.test(subject.shortLine);
+        }
+        case "permission":
+          return (rule.kind === undefined || (subject.kind !== undefined && rule.kind.includes(subject.kind))) && (titleMatch === undefined || titleMatch.test(subject.title));
+      }
+    },
+  };
+}
+
+/** `~/…` for paths under the home directory: how files are named in messages. */
+export function tildify(file: string, home: string): string {
+  return home && (file === home || file.startsWith(home + path.sep)) ? "~" + file.slice(home.length) : file;
+}
+
+/** `rule deny[2] from ~/.config/acp-sandbox/config.json`, `--allow write:src/**`, `the default: …`. */
+export function describeOrigin(origin: RuleOrigin, home: string): string {
+  switch (origin.kind) {
+    case "config":
+    case "workspace":
+      return `rule ${origin.label} from ${origin.file ? tildify(origin.file, home) : "the configuration"}`;
+    case "flag":
+      return origin.label;
+    case "remembered":
+      return origin.file ? `a decision remembered in ${tildify(origin.file, home)} (${origin.label})` : `a decision remembered in this session (${origin.label})`;
+    case "default":
+      return `the default: ${origin.label}`;
+    case "protected":
+      return `the protected path ${origin.label} (writing there can run code on the host later; only a rule in your own configuration can allow it)`;
+    case "editor":
+      return `the editor's answer: ${origin.label}`;
+  }
+}
