@@ -1,6 +1,7 @@
 // Runtime → host: list the runtime, decide each change against the host, fetch only changed files, land them safely.
 import { access, chmod } from "node:fs/promises";
 import path from "node:path";
+import { errorMessage, SyncError } from "../errors.js";
 import { ensureDir, removeHostEntry, symlinkAtomic, UnsafeHostPathError } from "./atomic.js";
 import type { Counts, SyncRun } from "./context.js";
 import { runtimeManifest } from "./context.js";
@@ -141,7 +142,10 @@ export async function syncToHost(run: SyncRun, dirty: ReadonlySet<string> | unde
         return { dest: wanted.dest };
       },
       { ...(signal ? { signal } : {}), onFile: progress.add },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof SyncError || signal?.aborted) throw error;
+      throw new SyncError(`the copy from the runtime broke off after ${progress.files} of ${total.files} files (${errorMessage(error)}); nothing half-written was left, sync again`, { cause: error });
+    });
     skipped.push(...extracted.refused);
     for (const landed of extracted.landed) {
       const wanted = fetches.get(landed.rel)!;

@@ -3,7 +3,8 @@ import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { SyncError } from "../../errors.js";
 import { dockerErrorMessage } from "../../sandbox/docker/client.js";
-import type { EntryType, Manifest, ManifestEntry, RuntimeStatCache, SyncRuntime } from "../types.js";
+import { manifestFromRows, type Row } from "../rows.js";
+import type { Manifest, RuntimeStatCache, SyncRuntime } from "../types.js";
 import { runScript, type ScriptTarget, scriptJson } from "./exec.js";
 
 export interface DockerSyncRuntimeOptions {
@@ -14,20 +15,6 @@ export interface DockerSyncRuntimeOptions {
   readonly user: string;
   /** node inside the container (default: `node` on the image's PATH). */
   readonly node?: string;
-}
-
-type Row = [rel: string, type: EntryType | "other", mode: number, size: number, mtimeMs: number, extra?: string];
-
-/** Turns the script's rows into a manifest; anything but files, directories and links is left out. */
-export function manifestFromRows(rows: readonly Row[]): Manifest {
-  const manifest: Manifest = new Map();
-  for (const [rel, type, mode, size, mtimeMs, extra] of rows) {
-    if (type === "other") continue;
-    const entry: ManifestEntry =
-      type === "file" ? { type, mode, size, mtimeMs, hash: extra ?? "" } : type === "symlink" ? { type, mode, size, mtimeMs, target: extra ?? "" } : { type, mode, size, mtimeMs };
-    manifest.set(rel, entry);
-  }
-  return manifest;
 }
 
 export class DockerSyncRuntime implements SyncRuntime {
