@@ -170,12 +170,16 @@ export async function locate(hostPath: string, roots: readonly AllowedRoot[], op
       }
     }
     if (stat?.isSymbolicLink()) {
-      let target: string;
+      let target: string | undefined;
       try {
         target = await readlink(fdPath(handle, leaf));
+      } catch (error) {
+        // Replaced (by a file, or removed) since the lstat: look again.
+        if (errno(error) !== "EINVAL" && errno(error) !== "ENOENT") throw new FileIoError(`acp-sandbox: cannot read the link ${options.requested}: ${errno(error) ?? String(error)}`, { path: options.requested }, { cause: error });
       } finally {
         await handle.close();
       }
+      if (target === undefined) continue;
       via = path.join(dirReal, leaf);
       current = path.resolve(dirReal, target);
       continue;

@@ -42,14 +42,14 @@ export interface MatchContext {
 
 const GLOB_SPECIAL = /[*?[\]{}()!+@\\]/g;
 
-/** A path glob as written → an absolute picomatch glob. Without a slash it matches at any depth, like .gitignore. */
+/** A path glob as written → an absolute picomatch glob. With no slash but a trailing one it matches at any depth, like .gitignore. */
 export function absoluteGlob(glob: string, context: MatchContext): string {
   const escape = (dir: string) => dir.replace(GLOB_SPECIAL, (c) => "\\" + c);
   let pattern = glob.endsWith("/") ? glob + "**" : glob;
   if (pattern === "~" || pattern.startsWith("~/")) return escape(context.home) + pattern.slice(1);
   if (pattern.startsWith("/")) return pattern;
   if (pattern.startsWith("./")) pattern = pattern.slice(2);
-  const anyDepth = !pattern.replace(/\/\*\*$/, "").includes("/");
+  const anyDepth = !glob.replace(/\/$/, "").includes("/");
   return escape(context.workspace) + "/" + (anyDepth && !pattern.startsWith("**") ? "**/" : "") + pattern;
 }
 
