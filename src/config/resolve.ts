@@ -7,6 +7,7 @@ import type { LogLevel } from "../log/logger.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, secretValues } from "../sandbox/env.js";
 import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
 import { resolveToolHostConfig, type ToolHostConfig } from "../../toolhost/config.js";
+import { resolveSyncConfig, type SyncConfig, userSyncSection } from "../sync/config.js";
 
 export interface SessionConfig {
   readonly workspace: string;
@@ -22,6 +23,8 @@ export interface SessionConfig {
   readonly sandboxSpec: SandboxSpec;
   /** The permission policy, limits and granted directories (flags, the user's config file, the workspace's). */
   readonly toolhost: ToolHostConfig;
+  /** Copy mode: how the workspace reaches the sandbox, when changes travel back, what stays out. */
+  readonly sync: SyncConfig;
 }
 
 export function resolveWorkspace(value: string | undefined, cwd: string): string {
@@ -55,9 +58,11 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
   const sandboxEnv = buildEnv(env, { allow: [...DEFAULT_ALLOW, "HOME"], deny: DEFAULT_DENY, pass: [], set: {} });
   const trace = str(values, "trace");
   const toolhost = resolveToolHostConfig(values, env, workspace);
+  const sync = resolveSyncConfig(values, env, (str(values, "sandbox") ?? "auto") as SandboxChoice, userSyncSection(values, env, cwd));
   return {
     workspace,
-    sandbox: (str(values, "sandbox") ?? "auto") as SandboxChoice,
+    sandbox: sync.sandbox,
+    sync,
     logLevel: resolveLogLevel(values),
     trace: trace === undefined ? undefined : path.resolve(cwd, trace),
     graceMs: Number(str(values, "grace") ?? 2000),

@@ -1,6 +1,7 @@
 // The user's configuration file: one strict top level composed of sections, each owned by its concern.
 import { z } from "zod";
 import { policySection } from "../../toolhost/policy/schema.js";
+import { syncSection } from "../sync/config-schema.js";
 
 /**
  * Each concern exports its own section schema and adds one key here. The top level stays strict, so a typo in a
@@ -10,6 +11,7 @@ export const configSchema = z.strictObject({
   /** Editors' JSON schema hint; ignored. */
   $schema: z.string().optional(),
   policy: policySection.optional(),
+  sync: syncSection.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
