@@ -142,11 +142,13 @@ describe("decisions", () => {
     expect(decide(write("/ws/src/a.js"), { rules: denied, remembered }).decision).toBe("reject-always");
   });
 
-  it("a protected path is refused unless a rule from the user's own configuration or flags allows (or asks for) it", () => {
+  it("a protected path is refused unless a rule from the user's own configuration or flags names it and allows (or asks for) it", () => {
     const hooks = "/ws/.git/hooks/pre-commit";
     const p = "**/.git/hooks/**";
     expect(decide(write(hooks), { ...none, protectedPattern: p })).toEqual({ decision: "reject-always", origin: { kind: "protected", label: p } });
-    // An allow (or ask) rule from the config or a flag that matches opens the gate:
+    // A blanket rule does not open it, even from the user's own configuration:
+    expect(decide(write(hooks), { rules: compile([rule("allow", short("write"), "flag"), rule("allow", short("write:**"))]), remembered: [], protectedPattern: p }).decision).toBe("reject-always");
+    // An allow (or ask) rule from the config or a flag whose path names it opens the gate:
     expect(decide(write(hooks), { rules: compile([rule("allow", short("write:.git/hooks/*"))]), remembered: [], protectedPattern: p }).decision).toBe("allow-always");
     expect(decide(write(hooks), { rules: compile([rule("ask", short("write:.git/hooks/*"), "flag")]), remembered: [], protectedPattern: p }).decision).toBe("pending");
     // The workspace's file and remembered answers cannot open it.

@@ -59,8 +59,9 @@ async function realOf(handle: FileHandle): Promise<string> {
   }
 }
 
-function outside(requested: string, real: string, roots: readonly AllowedRoot[], via: string | undefined): PathRefusedError {
-  const how = via ? ` (through the symbolic link ${via})` : real === requested ? "" : ` (it resolves to ${real})`;
+/** `dir`: the directory as it was opened; `real`: where it really is. */
+function outside(requested: string, dir: string, real: string, roots: readonly AllowedRoot[], via: string | undefined): PathRefusedError {
+  const how = via ? ` (through the symbolic link ${via})` : real === dir ? "" : ` (the directory ${dir} is really ${real})`;
   return new PathRefusedError(`acp-sandbox: ${requested} lies outside the allowed directories${how}; allowed: ${describeRoots(roots)}`, {
     path: requested,
     resolved: real,
@@ -85,7 +86,7 @@ async function openVerified(dir: string, requested: string, roots: readonly Allo
   const root = rootOf(real, roots);
   if (!root) {
     await handle.close();
-    throw outside(requested, real, roots, via);
+    throw outside(requested, dir, real, roots, via);
   }
   return { handle, real, root };
 }
@@ -120,7 +121,7 @@ async function descend(start: { handle: FileHandle; real: string }, names: reado
   const root = rootOf(real, roots);
   if (!root) {
     await handle.close();
-    throw outside(requested, real, roots, undefined);
+    throw outside(requested, real, real, roots, undefined);
   }
   return { handle, real, root };
 }

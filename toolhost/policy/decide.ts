@@ -1,5 +1,5 @@
 // The decision for one operation: deny rules, the protected-path gate, remembered answers, ask, allow, the defaults.
-import type { CompiledRule, Operation, RuleOrigin, Subject } from "./rules.js";
+import type { CompiledRule, Operation, Rule, RuleOrigin, Subject } from "./rules.js";
 
 export type PermissionDecision = "allow-once" | "allow-always" | "reject-once" | "reject-always" | "pending";
 
@@ -27,7 +27,16 @@ const DEFAULTS: Record<Operation, Decision> = {
 const TRUSTED = new Set<RuleOrigin["kind"]>(["config", "flag"]);
 
 /**
- * Deny beats everything; a protected path needs an allow or ask rule from the user's own configuration; then a
+ * Only a rule from the user's own configuration or flags whose path names the protected file or directory
+ * (`.vscode/**`, `.git/hooks/pre-commit`) opens it; a blanket rule (`write`, `write:**`) does not.
+ */
+function opensProtected(rule: Rule, pattern: string): boolean {
+  const name = pattern.replace(/^\*\*\//, "").split("/")[0]!;
+  return TRUSTED.has(rule.origin.kind) && rule.path !== undefined && rule.path.includes(name);
+}
+
+/**
+ * Deny beats everything; a protected path needs an allow or ask rule from the user's own configuration naming it; then a
  * remembered answer; then ask beats allow; with no rule matching, the default. Within each step the first
  * matching rule decides (and is the one named).
  */
@@ -36,7 +45,7 @@ export function decide(subject: Subject, input: PolicyInput): Decision {
   const first = (action: string) => matching.find((r) => r.rule.action === action)?.rule;
   const deny = first("deny");
   if (deny) return { decision: "reject-always", origin: deny.origin };
-  if (input.protectedPattern !== undefined && !matching.some((r) => TRUSTED.has(r.rule.origin.kind))) {
+  if (input.protectedPattern !== undefined && !matching.some((r) => opensProtected(r.rule, input.protectedPattern!))) {
     return { decision: "reject-always", origin: { kind: "protected", label: input.protectedPattern } };
   }
   const remembered = input.remembered.find((r) => r.matches(subject))?.rule;
