@@ -27,6 +27,7 @@ export interface WorkspaceSyncOptions {
 
 export class WorkspaceSync {
   readonly #options: WorkspaceSyncOptions;
+  #watcher: HostWatcher | undefined;
   readonly excludes: Excludes;
   #queue: Promise<unknown> = Promise.resolve();
   /**
@@ -37,7 +38,14 @@ export class WorkspaceSync {
 
   constructor(options: WorkspaceSyncOptions) {
     this.#options = options;
+    this.#watcher = options.watcher;
     this.excludes = new Excludes(options.workspace, options.excludes ?? []);
+  }
+
+  /** From now on, host edits are known from `watcher` (changes before this are found by a full comparison). */
+  watch(watcher: HostWatcher): void {
+    this.#watcher = watcher;
+    this.#settled = false;
   }
 
   get runtime(): SyncRuntime {
@@ -47,7 +55,7 @@ export class WorkspaceSync {
   /** Host → runtime. Syncs run one at a time, in the order asked. */
   toRuntime(signal?: AbortSignal): Promise<SyncReport> {
     return this.#serial("to-runtime", signal, async (run) => {
-      const { watcher } = this.#options;
+      const watcher = this.#watcher;
       const dirty = watcher?.take();
       if (this.#settled && watcher?.reliable && dirty?.size === 0) return { files: 0, bytes: 0, deletions: 0 };
       const { held, ...counts } = await syncToRuntime(run, dirty);
@@ -59,7 +67,7 @@ export class WorkspaceSync {
   /** Runtime → host. */
   toHost(signal?: AbortSignal): Promise<SyncReport> {
     return this.#serial("to-host", signal, async (run) => {
-      const counts = await syncToHost(run, this.#options.watcher?.peek(), (c) => this.#options.onConflict?.(c));
+      const counts = await syncToHost(run, this.#watcher?.peek(), (c) => this.#options.onConflict?.(c));
       if (run.conflicts.length > 0) this.#settled = false;
       return counts;
     });

@@ -1,7 +1,7 @@
 // The small node program sync runs inside the container (`node -e`): list, remove, and tar up workspace paths.
 // It reads its request as JSON on stdin and needs nothing but node itself.
 
-/** `node -e SCRIPT <op> <root> [request]`; ops: manifest, remove, tar, chown. The request comes from stdin unless given. */
+/** `node -e SCRIPT <op> <root> [request]`; ops: manifest, remove, tar, chown, realpath (of <root> itself). The request comes from stdin unless given. */
 export const SYNC_SCRIPT = String.raw`
 const fs = require("fs"), path = require("path"), crypto = require("crypto");
 const [op, root, inline] = process.argv.slice(1);
@@ -86,7 +86,9 @@ async function tar(paths) {
 
 function chown({ uid, gid }) { fs.mkdirSync(root, { recursive: true }); fs.chownSync(root, uid, gid); return out("[]"); }
 
-const ops = { manifest, remove, tar, chown };
+function realpath() { return out(JSON.stringify(fs.realpathSync(root))); }
+
+const ops = { manifest, remove, tar, chown, realpath };
 if (!ops[op]) fail("unknown operation " + op);
 Promise.resolve(ops[op](input())).catch((e) => fail(e.message));
 `;
