@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FileContentError, NotFoundError, PathRefusedError } from "../../toolhost/errors.js";
+import { NotFoundError, PathRefusedError } from "../../toolhost/errors.js";
 import { locate } from "../../toolhost/fs/locate.js";
 import { readTextFile } from "../../toolhost/fs/read.js";
 import { decodeText, sliceLines } from "../../toolhost/fs/text.js";
