@@ -300,6 +300,58 @@ describe("interrupted syncs", () => {
   });
 });
 
+describe("a runtime that sends hostile archive entries", () => {
+  it("refuses and reports each one, and lands only what was asked for", async () => {
+    const runtime = new DirectoryRuntime(copy.dir);
+    const store = new BaselineStore(state.dir, host.dir, runtime.id);
+    await new WorkspaceSync({ workspace: host.dir, runtime, store, log: quietLog, owner }).toRuntime();
+    writeFileSync(R("README.md"), "# honest change\n");
+    const hostile: DirectoryRuntime = Object.assign(Object.create(runtime) as DirectoryRuntime, {
+      fetch: async (paths: readonly string[]) => {
+        const { PassThrough } = await import("node:stream");
+        const tar = (await import("tar-stream")).default;
+        const pack = tar.pack();
+        pack.entry({ name: "../../escaped.txt" }, "x");
+        pack.entry({ name: "src/../../escaped2.txt" }, "x");
+        pack.entry({ name: "dev-zero", type: "character-device", devmajor: 1, devminor: 5 });
+        pack.entry({ name: "src/app.ts", type: "symlink", linkname: "/etc/shadow" });
+        pack.entry({ name: "src/extra.ts" }, "not asked for\n");
+        const honest = await runtime.fetch(paths);
+        const chunks: Buffer[] = [];
+        for await (const chunk of honest) chunks.push(chunk as Buffer);
+        const extract = tar.extract();
+        const done = (async () => {
+          for await (const entry of extract) {
+            const body: Buffer[] = [];
+            for await (const c of entry) body.push(c as Buffer);
+            pack.entry(entry.header, Buffer.concat(body));
+          }
+          pack.finalize();
+        })();
+        extract.end(Buffer.concat(chunks));
+        await done;
+        const out = new PassThrough();
+        pack.pipe(out);
+        return out;
+      },
+    });
+    const report = await new WorkspaceSync({ workspace: host.dir, runtime: hostile, store, log: quietLog, owner }).toHost();
+    expect(readFileSync(H("README.md"), "utf8")).toBe("# honest change\n");
+    expect(readFileSync(H("src/app.ts"), "utf8")).toBe("export const app = 1;\n");
+    expect(existsSync(H("src/extra.ts"))).toBe(false);
+    expect(existsSync(path.join(host.dir, "..", "escaped.txt"))).toBe(false);
+    expect(existsSync(H("dev-zero"))).toBe(false);
+    expect(report.skipped).toEqual([
+      { path: "../../escaped.txt", reason: "refused: a path with .." },
+      { path: "src/../../escaped2.txt", reason: "refused: a path with .." },
+      { path: "dev-zero", reason: "refused: a device file" },
+      { path: "src/app.ts", reason: "refused: a symlink to /etc/shadow that points outside the workspace" },
+      { path: "src/extra.ts", reason: "refused: the runtime sent a path that was not asked for" },
+    ]);
+    expect(report.files).toBe(1);
+  });
+});
+
 describe("host writes never pass through links", () => {
   it("a runtime directory that is a symlink on the host is refused, not followed", async () => {
     const sync = engine();
