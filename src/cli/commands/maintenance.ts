@@ -4,7 +4,7 @@ import { probeAll } from "../../sandbox/registry.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
 
-export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, _values: OptionValues, log: Logger): Promise<number> {
+export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, values: OptionValues, log: Logger): Promise<number> {
   switch (command) {
     case "doctor": {
       for (const probe of await probeAll()) {
@@ -12,9 +12,12 @@ export async function runMaintenanceCommand(command: Exclude<Command, "bridge" |
       }
       return 0;
     }
+    case "sync": {
+      const { runSyncCommand } = await import("../../sync/command.js");
+      return runSyncCommand(values, log);
+    }
     case "ls":
     case "prune":
-    case "sync":
       log.error(`${command}: no backend keeps sandboxes in this build`);
       return 1;
   }
