@@ -49,6 +49,16 @@ describe("acp-sandbox run", () => {
     expect(existsSync(`${h.ws}/out.txt`)).toBe(false);
   });
 
+  it("--approve reads lets an asked read through (and only reads)", async () => {
+    const ran = await node(
+      [BRIDGE, "run", "--sandbox", "local", "--workspace", h.ws, "--ask", "read:README.md", "--prompt", JSON.stringify([{ op: "read", path: `${h.ws}/README.md`, limit: 1 }]), "--", process.execPath, SCRIPTED_AGENT],
+      h.ws,
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(`permission: Read ${h.ws}/README.md: allowed (--approve reads)`);
+    expect(ran.stdout).toContain('"content":"# Sample project\\n"');
+  });
+
   it("--approve all: everything runs through the ToolHost, exit 0", async () => {
     const ran = await run(steps(h.ws), "all");
     expect(ran.code, ran.stderr).toBe(0);

@@ -44,6 +44,12 @@ describe("reading", () => {
     expect(b.stderr).toContain(`policy: read ${h.ws}/notes.txt: allow-always (the default: reads inside the allowed directories are allowed)`);
   });
 
+  it("an unknown session is resourceNotFound", async () => {
+    const { bridge: b, sessionId } = await start();
+    const [r] = await turn(b, sessionId, [{ op: "ext", method: "fs/read_text_file", params: { sessionId: "no-such-session", path: `${h.ws}/README.md` } }]);
+    expect(r!.result.error).toEqual({ code: ERR.resourceNotFound, message: 'acp-sandbox: unknown session "no-such-session"' });
+  });
+
   it("a missing file is resourceNotFound; a binary file a clear invalidParams", async () => {
     const { bridge: b, sessionId } = await start();
     writeFileSync(`${h.ws}/blob.bin`, Buffer.from([1, 2, 0, 3]));
@@ -207,17 +213,23 @@ describe("through the editor", () => {
         return undefined;
       }),
     );
-    const [read, write, outside] = await turn(b, sessionId, [
+    const [read, write, outside, fresh] = await turn(b, sessionId, [
       { op: "read", path: `${h.ws}/README.md`, limit: 1 },
       { op: "write", path: `${h.ws}/src/math.js`, content: "edited in the editor\n" },
       { op: "read", path: `${h.outside}/secret.txt` },
+      { op: "write", path: `${h.ws}/brand/new/file.txt`, content: "x" },
     ]);
+    expect(fresh!.result).toEqual({ ok: {} });
+    // The directories are made (checked) by the bridge; the file itself is the editor's to write.
+    expect(statSync(`${h.ws}/brand/new`).isDirectory()).toBe(true);
+    expect(existsSync(`${h.ws}/brand/new/file.txt`)).toBe(false);
     expect(read!.result).toEqual({ ok: { content: "unsaved buffer text\n" } });
     expect(write!.result).toEqual({ ok: {} });
     expect(outside!.result.error.code).toBe(ERR.invalidParams);
     expect(fsRequests.map((m) => [m["method"], m["params"].path, m["params"].limit ?? null])).toEqual([
       ["fs/read_text_file", `${h.ws}/README.md`, 1],
       ["fs/write_text_file", `${h.ws}/src/math.js`, null],
+      ["fs/write_text_file", `${h.ws}/brand/new/file.txt`, null],
     ]);
     // The editor did the write (here: pretended to): the bridge left the disk alone.
     expect(readFileSync(`${h.ws}/src/math.js`, "utf8")).not.toBe("edited in the editor\n");

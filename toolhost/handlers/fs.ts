@@ -99,6 +99,11 @@ export async function writeTextFileHandler(state: ToolHostState, params: JsonObj
     }),
   });
   if (state.editorServesFs("writeTextFile")) {
+    // Editors differ on creating missing directories: make them here, each level checked, before handing over.
+    if (!target.exists) {
+      const place = await locate(target.hostPath, target.session.roots, { create: true, requested: target.requested });
+      if (place.kind === "pinned") await place.close();
+    }
     const forwarded: JsonObject = { ...params, path: target.hostPath };
     return editorOutcome(await state.bridge.relay.endpoint("editor")!.request("fs/write_text_file", forwarded));
   }
