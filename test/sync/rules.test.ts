@@ -55,6 +55,8 @@ describe("protected paths", () => {
     expect(protectedBy(".mcp.json")).toBe("**/.mcp.json");
     expect(protectedBy(".envrc")).toBe("**/.envrc");
     expect(protectedBy("home/.zshrc")).toBe("**/.zshrc");
+    expect(protectedBy(".gitmodules")).toBe("**/.gitmodules");
+    expect(protectedBy(".git/hooks")).toBe("**/.git/hooks/**");
     expect(protectedBy(".git/HEAD")).toBeUndefined();
     expect(protectedBy("src/config")).toBeUndefined();
   });
