@@ -1,6 +1,7 @@
 // The provider registry: names to providers, and `auto`'s choice of the strongest one that works here.
 import { SandboxUnavailableError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import { createDockerProvider, dockerProviderOptions } from "./docker/provider.js";
 import { createLocalProvider } from "./local/provider.js";
 import type { ProbeResult, SandboxBackend, SandboxChoice, SandboxProvider } from "./types.js";
 
@@ -11,7 +12,10 @@ export interface ProviderOptions {
 
 type Factory = (options: ProviderOptions) => SandboxProvider;
 
-const factories = new Map<SandboxBackend, Factory>([["local", () => createLocalProvider()]]);
+const factories = new Map<SandboxBackend, Factory>([
+  ["docker", (options) => createDockerProvider(dockerProviderOptions(options))],
+  ["local", () => createLocalProvider()],
+]);
 
 /** `auto` tries these in order and takes the first that works. */
 export const AUTO_ORDER: readonly SandboxBackend[] = ["bwrap", "docker", "local"];

@@ -1,0 +1,77 @@
+// Gets the container for a session: a new transient one, or the kept one for this workspace and configuration.
+import type Docker from "dockerode";
+import { SandboxUnavailableError } from "../../errors.js";
+import type { Logger } from "../../log/logger.js";
+import { dockerErrorMessage, isConflict } from "./client.js";
+import { configHash, containerMounts, containerOptions, type ContainerPlan } from "./container-options.js";
+import { removeContainer } from "./housekeeping.js";
+import { LABEL, labelFilters } from "./labels.js";
+
+/** `source→target (rw|ro)` for each bind mount: what the reuse check compares. */
+export function mountSignature(mounts: ReadonlyArray<{ source: string; target: string; writable: boolean }>): string[] {
+  return mounts.map((m) => `${m.source}→${m.target} (${m.writable ? "rw" : "ro"})`).sort();
+}
+
+function wantedSignature(plan: ContainerPlan): string[] {
+  return mountSignature(containerMounts(plan.spec).map((m) => ({ source: m.Source, target: m.Target, writable: !m.ReadOnly })));
+}
+
+function actualSignature(info: Docker.ContainerInspectInfo): string[] {
+  return mountSignature(info.Mounts.filter((m) => m.Type === "bind").map((m) => ({ source: m.Source, target: m.Destination, writable: m.RW })));
+}
+
+async function create(docker: Docker, plan: ContainerPlan, signal?: AbortSignal): Promise<Docker.Container> {
+  const container = await docker.createContainer({ ...containerOptions(plan), ...(signal ? { abortSignal: signal } : {}) });
+  try {
+    await container.start();
+  } catch (error) {
+    await removeContainer(docker, container.id).catch(() => {});
+    throw error;
+  }
+  return container;
+}
+
+async function findKept(docker: Docker, plan: ContainerPlan): Promise<Docker.Container | undefined> {
+  const found = await docker.listContainers({
+    all: true,
+    filters: labelFilters({ [LABEL.workspace]: plan.spec.workspace, [LABEL.persist]: "reuse", [LABEL.config]: configHash(plan) }),
+  });
+  const first = found[0];
+  if (!first) return undefined;
+  const container = docker.getContainer(first.Id);
+  const info = await container.inspect();
+  const wanted = wantedSignature(plan);
+  const actual = actualSignature(info);
+  if (wanted.join("\n") !== actual.join("\n")) {
+    const name = info.Name.replace(/^\//, "");
+    throw new SandboxUnavailableError(
+      `the kept container ${name} for ${plan.spec.workspace} has other mounts than this session needs (it has ${actual.join(", ") || "none"}; wanted ${wanted.join(", ")})`,
+      "remove it with `acp-sandbox prune`, or run with --persist transient",
+    );
+  }
+  if (!info.State.Running) await container.start();
+  return container;
+}
+
+/** The container this session runs in, started. Says on stderr which one, and whether it was reused. */
+export async function obtainContainer(docker: Docker, plan: ContainerPlan, log: Logger, signal?: AbortSignal): Promise<{ container: Docker.Container; reused: boolean }> {
+  try {
+    if (plan.persist === "transient") return { container: await create(docker, plan, signal), reused: false };
+    const kept = await findKept(docker, plan);
+    if (kept) return { container: kept, reused: true };
+    try {
+      return { container: await create(docker, plan, signal), reused: false };
+    } catch (error) {
+      // Another bridge created the same kept container a moment ago: use it.
+      if (isConflict(error)) {
+        const raced = await findKept(docker, plan);
+        if (raced) return { container: raced, reused: true };
+      }
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) throw error;
+    log.debug(`docker: container creation failed: ${dockerErrorMessage(error)}`);
+    throw new SandboxUnavailableError(`cannot start the container: ${dockerErrorMessage(error)}`, undefined, { cause: error });
+  }
+}

@@ -1,0 +1,137 @@
+// The `docker` provider: one container per session (or a kept one), the agent and terminals as execs in it.
+import { randomUUID } from "node:crypto";
+import { SandboxUnavailableError } from "../../errors.js";
+import { createLogger, type Logger } from "../../log/logger.js";
+import { refuseExposedHome, sandboxHome } from "../home.js";
+import { PathMap } from "../path-map.js";
+import type { PipedProcess, ProcessSpec, Sandbox, SandboxCapabilities, SandboxProvider, SandboxSpec, TtyProcess } from "../types.js";
+import { dockerClient } from "./client.js";
+import { containerName, type ContainerPlan, execOptions } from "./container-options.js";
+import { execPiped, execTty, type ExecTarget } from "./exec.js";
+import { removeContainer, removeOrphans } from "./housekeeping.js";
+import { ensureImage } from "./image.js";
+import { ownerTag, type Persist } from "./labels.js";
+import { obtainContainer } from "./persist.js";
+import { probeDocker } from "./probe.js";
+
+export interface DockerProviderOptions {
+  /** `--image`; the local node image when undefined. */
+  readonly image?: string | undefined;
+  /** `--docker-runtime`: `runsc` for gVisor. */
+  readonly runtime?: string | undefined;
+  readonly persist?: Persist | undefined;
+  readonly log?: Logger | undefined;
+  /** Why each extra directory is mounted (host path → reason), for the stderr summary. */
+  readonly mountReasons?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Reads the docker provider's options out of the registry's untyped bag (values of the wrong type are ignored). */
+export function dockerProviderOptions(options: Readonly<Record<string, unknown>>): DockerProviderOptions {
+  const text = (key: string) => (typeof options[key] === "string" ? (options[key] as string) : undefined);
+  const persist = text("persist");
+  return {
+    image: text("image"),
+    runtime: text("runtime"),
+    persist: persist === "reuse" || persist === "transient" ? persist : undefined,
+    log: options["log"] as Logger | undefined,
+    mountReasons: options["mountReasons"] as Record<string, string> | undefined,
+  };
+}
+
+export function dockerCapabilities(runtime: string | undefined): SandboxCapabilities {
+  return {
+    backend: "docker",
+    isolation: runtime === "runsc" ? "gvisor" : "container",
+    filesystemIsolation: true,
+    networkEnforcement: true,
+    processLimits: true,
+    pause: false,
+    snapshot: false,
+    sharesWorkspace: true,
+  };
+}
+
+/** One line per mount for stderr: what the container sees besides its image. */
+export function describeMounts(spec: SandboxSpec, reasons: Readonly<Record<string, string>> = {}): string {
+  const extras = spec.extraDirectories.map((d) => `${d.hostPath} ${d.writable ? "rw" : "ro"}${reasons[d.hostPath] ? ` (${reasons[d.hostPath]})` : ""}`);
+  return [`${spec.workspace} rw (workspace)`, ...extras].join(", ");
+}
+
+/** Host ⇄ container paths: the identity with the default same-path mounts. */
+export function sandboxPathMap(spec: SandboxSpec): PathMap {
+  const pairs = [{ host: spec.workspace, runtime: spec.runtimeRoot }, ...spec.extraDirectories.map((d) => ({ host: d.hostPath, runtime: d.runtimePath }))];
+  return pairs.every((p) => p.host === p.runtime) ? PathMap.identity() : new PathMap(pairs);
+}
+
+export function createDockerProvider(options: DockerProviderOptions = {}): SandboxProvider {
+  const log = options.log ?? createLogger("silent");
+  const persist = options.persist ?? "transient";
+  return {
+    name: "docker",
+    probe: (signal) => probeDocker(dockerClient(), options.runtime, signal),
+    prepare: async (spec, signal) => {
+      refuseExposedHome(spec, "docker");
+      const docker = dockerClient();
+      await removeOrphans(docker, log);
+      const image = await ensureImage(docker, options.image, log, signal);
+      const plan: ContainerPlan = {
+        spec,
+        image,
+        runtime: options.runtime,
+        persist,
+        session: randomUUID(),
+        owner: ownerTag(),
+        uid: process.getuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0,
+        home: sandboxHome(spec),
+      };
+      const { container, reused } = await obtainContainer(docker, plan, log, signal);
+      log.info(
+        `docker: ${reused ? "reusing kept" : persist === "reuse" ? "started kept" : "started"} container ${containerName(plan)} ` +
+          `(image ${image}, runtime ${options.runtime ?? "default"}, network ${spec.network}); mounted ${describeMounts(spec, options.mountReasons)}`,
+      );
+      const target: ExecTarget = { docker, container, image };
+      const running = new Set<PipedProcess | TtyProcess>();
+      const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
+        running.add(p);
+        void p.exited.then(() => running.delete(p));
+        return p;
+      };
+      let destroyed: Promise<void> | undefined;
+      const refuseAfterDestroy = () => {
+        if (destroyed) throw new SandboxUnavailableError("the docker sandbox has been destroyed");
+      };
+      const piped = async (p: ProcessSpec) => {
+        refuseAfterDestroy();
+        return track(await execPiped(target, execOptions(plan, p), p.command));
+      };
+      const destroy = (): Promise<void> => {
+        destroyed ??= (async () => {
+          if (persist === "transient") {
+            await removeContainer(docker, container.id);
+            await Promise.allSettled([...running].map((p) => p.exited));
+          } else {
+            await Promise.allSettled([...running].map((p) => p.terminate(500)));
+            log.info(`docker: kept container ${containerName(plan)} for the next session (acp-sandbox prune removes it)`);
+          }
+        })();
+        return destroyed;
+      };
+      const sandbox: Sandbox = {
+        capabilities: dockerCapabilities(options.runtime),
+        spec,
+        pathMap: sandboxPathMap(spec),
+        files: undefined,
+        launch: piped,
+        exec: piped,
+        execTty: async (p, tty) => {
+          refuseAfterDestroy();
+          return track(await execTty(target, execOptions(plan, p), p.command, tty));
+        },
+        destroy,
+        [Symbol.asyncDispose]: destroy,
+      };
+      return sandbox;
+    },
+  };
+}

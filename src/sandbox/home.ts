@@ -1,0 +1,37 @@
+// The sandbox's HOME: a fresh, empty directory at the host HOME's path, and the refusal to expose the real one.
+import os from "node:os";
+import path from "node:path";
+import { SandboxUnavailableError } from "../errors.js";
+import type { SandboxBackend, SandboxSpec } from "./types.js";
+
+/** Used when the host HOME is unset or unusable (`/`). */
+export const FALLBACK_HOME = "/home/sandbox";
+
+/** Where HOME is inside an isolating sandbox: the host's HOME path (shadowed by an empty one), else a fallback. */
+export function sandboxHome(spec: SandboxSpec): string {
+  const home = spec.env["HOME"];
+  if (!home || !path.isAbsolute(home) || path.resolve(home) === "/") return FALLBACK_HOME;
+  return path.resolve(home);
+}
+
+function contains(dir: string, candidate: string): boolean {
+  return candidate === dir || candidate.startsWith(dir.endsWith("/") ? dir : dir + "/");
+}
+
+/**
+ * Refuses a sandbox whose workspace or extra directories would show the user's real HOME (or all of
+ * it): the point of an isolating sandbox is that ~/.ssh and credentials stay out of sight.
+ */
+export function refuseExposedHome(spec: SandboxSpec, backend: SandboxBackend, realHome: string = os.homedir()): void {
+  if (!realHome || realHome === "/") return;
+  const home = path.resolve(realHome);
+  const shown = [{ dir: spec.workspace, what: "the workspace" }, ...spec.extraDirectories.map((d) => ({ dir: d.hostPath, what: `the extra directory` }))];
+  for (const { dir, what } of shown) {
+    if (contains(dir, home)) {
+      throw new SandboxUnavailableError(
+        `the ${backend} sandbox would expose your home directory: ${what} ${dir} contains ${home}`,
+        "run from a project directory inside it instead, or pass --sandbox local",
+      );
+    }
+  }
+}
