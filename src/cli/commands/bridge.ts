@@ -7,6 +7,9 @@ import type { Logger } from "../../log/logger.js";
 import { chooseProvider } from "../../sandbox/registry.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
+import { createSyncRoutes } from "../../../acp/sync-routes.js";
+import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
+import { CopySession } from "../../sync/session.js";
 
 export interface BridgeIo {
   readonly input: Readable;
@@ -16,13 +19,14 @@ export interface BridgeIo {
 export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, extensions: readonly BridgeExtension[] = [createToolHost(config.toolhost, log, { graceMs: config.graceMs })]): { bridge: Bridge; close: () => Promise<void> } {
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
+  const copy = new CopySession(config.sync, config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
     output: io.output,
     workspace: config.workspace,
     agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
     startSandbox: async (signal) => {
-      const provider = await chooseProvider(config.sandbox, {}, log, signal);
+      const provider = await chooseProvider(config.sandbox, { copyMode: dockerCopyMode(copy) }, log, signal);
       return provider.prepare(config.sandboxSpec, signal);
     },
     log,
@@ -30,7 +34,7 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions,
+    extensions: [...extensions, createSyncRoutes(copy, log)],
   });
   return { bridge, close: () => tracer.close() };
 }
