@@ -1,0 +1,147 @@
+// Copy mode end to end: editor → built bridge → scripted agent in a Docker container working on its own copy.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { dockerClient } from "../../src/sandbox/docker/client.js";
+import { describeBackend } from "../support/ci.js";
+import { BridgeProcess, type Message, ROOT, SCRIPTED_AGENT, scratchWorkspace } from "../support/bridge.js";
+import { dockerUnavailable } from "./docker-support.js";
+import { tempDir } from "./tree.js";
+
+const docker = dockerClient();
+const unavailable = await dockerUnavailable(docker);
+
+/** The agent's program is this repository (read-only inside), granted the way a user grants a directory. */
+function agentConfig(dir: string): string {
+  const file = path.join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ policy: { directories: [{ path: ROOT, access: "read" }] } }));
+  return file;
+}
+
+function terminal(command: string, cwd = "${cwd}") {
+  return { op: "terminal", command: "/bin/sh", args: ["-c", command], cwd };
+}
+
+function conflictMessages(bridge: BridgeProcess): string[] {
+  return bridge.messages
+    .filter((m: Message) => m["method"] === "session/update" && m["params"]?.update?.sessionUpdate === "agent_message_chunk")
+    .map((m: Message) => String(m["params"].update.content.text))
+    .filter((text) => text.includes("[acp-sandbox] sync conflict"));
+}
+
+async function containersFor(workspace: string): Promise<number> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`acp-sandbox.workspace=${workspace}`] }) });
+  return list.length;
+}
+
+describeBackend("copy mode through the bridge (docker)", unavailable, () => {
+  let ws: { dir: string; cleanup: () => void };
+  let home: ReturnType<typeof tempDir>;
+  let config: string;
+  let bridge: BridgeProcess | undefined;
+
+  beforeAll(() => {
+    home = tempDir("acp-sync-e2e-home-");
+    config = agentConfig(home.dir);
+  });
+  afterAll(() => home.cleanup());
+  beforeEach(() => {
+    ws = scratchWorkspace("acp-sync-e2e-");
+  });
+  afterEach(async () => {
+    if (bridge && bridge.child.exitCode === null) bridge.kill("SIGKILL");
+    bridge = undefined;
+    ws.cleanup();
+  });
+
+  function start(extra: readonly string[]): BridgeProcess {
+    bridge = BridgeProcess.start(
+      ["node", SCRIPTED_AGENT],
+      ["--sandbox", "docker", "--mount", "copy", "--workspace", ws.dir, "--config", config, "--allow", "terminal", "--allow", "write", ...extra],
+      { env: { ...process.env, XDG_STATE_HOME: path.join(home.dir, "state"), XDG_CONFIG_HOME: path.join(home.dir, "xdg") } },
+    );
+    return bridge;
+  }
+
+  it("turn mode: each turn's changes land on the host when the turn ends, not before; host edits reach the copy; protected paths stay behind", async () => {
+    const b = start(["--sync", "turn"]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    const turn = b.prompt(session, [
+      terminal("echo from-the-agent > made.txt && rm README.md && chmod 755 src/math.js && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit"),
+      { op: "sleep", ms: 1500 },
+    ]);
+    // The command has run inside; the host has not seen it yet: the agent works on a copy.
+    await b.waitFor((m) => m["method"] === "session/update" && String(m["params"]?.update?.content?.text ?? "").startsWith("RESULT"), 30_000);
+    expect(existsSync(path.join(ws.dir, "made.txt"))).toBe(false);
+    expect(existsSync(path.join(ws.dir, "README.md"))).toBe(true);
+    const done = await turn;
+    expect(done["result"]).toEqual({ stopReason: "end_turn" });
+    expect(readFileSync(path.join(ws.dir, "made.txt"), "utf8")).toBe("from-the-agent\n");
+    expect(existsSync(path.join(ws.dir, "README.md"))).toBe(false);
+    expect(statSync(path.join(ws.dir, "src/math.js")).mode & 0o777).toBe(0o755);
+    expect(existsSync(path.join(ws.dir, ".git/hooks/pre-commit"))).toBe(false);
+
+    writeFileSync(path.join(ws.dir, "from-host.txt"), "typed in the editor\n");
+    await b.prompt(session, [terminal("cat from-host.txt")]);
+    const cat = b.results().at(-1);
+    expect(cat?.result?.ok?.output?.output).toContain("typed in the editor");
+
+    await b.close();
+    expect(b.stderr).toMatch(/sync host → runtime: \d+ entries .* in \d+ ms/);
+    // made.txt, src/math.js's mode and .git come back; README.md is deleted; .git/hooks and its file stay behind.
+    expect(b.stderr).toMatch(/sync runtime → host: 3 entries \(61 B\), 1 deleted, 0 conflicts, 2 skipped/);
+    expect(b.strayStdout).toEqual([]);
+    expect(await containersFor(ws.dir)).toBe(0);
+  }, 90_000);
+
+  it("a file changed on the host during a turn is a conflict: the host copy stays, the agent's lands beside it, the editor is told", async () => {
+    const b = start(["--sync", "turn"]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    const turn = b.prompt(session, [terminal("echo agent-version > src/math.js"), { op: "sleep", ms: 1500 }]);
+    await b.waitFor((m) => m["method"] === "session/update" && String(m["params"]?.update?.content?.text ?? "").startsWith("RESULT"), 30_000);
+    writeFileSync(path.join(ws.dir, "src/math.js"), "// edited by the user meanwhile\n");
+    await turn;
+    expect(readFileSync(path.join(ws.dir, "src/math.js"), "utf8")).toBe("// edited by the user meanwhile\n");
+    expect(readFileSync(path.join(ws.dir, "src/math.acp-sandbox-conflict.js"), "utf8")).toBe("agent-version\n");
+    expect(conflictMessages(b)).toEqual([
+      "\n[acp-sandbox] sync conflict: src/math.js was changed in the runtime and changed on the host; the host copy stays; the runtime's version is kept as src/math.acp-sandbox-conflict.js\n",
+    ]);
+    expect(b.stderr).toContain("warning: sync conflict: src/math.js was changed in the runtime and changed on the host");
+    // The next turn starts from the host's version.
+    await b.prompt(session, [terminal("cat src/math.js")]);
+    expect(b.results().at(-1)?.result?.ok?.output?.output).toContain("edited by the user meanwhile");
+    await b.close();
+  }, 90_000);
+
+  it("session mode: nothing comes back until the session ends, then everything does, deletions included", async () => {
+    const b = start([]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    mkdirSync(path.join(ws.dir, "node_modules/dep"), { recursive: true });
+    writeFileSync(path.join(ws.dir, "node_modules/dep/index.js"), "host only\n");
+    await b.prompt(session, [terminal("mkdir -p lib && echo one > lib/a.txt && rm src/math.js && ls node_modules 2>&1 | head -1")]);
+    expect(b.results().at(-1)?.result?.ok?.output?.output).toContain("No such file");
+    expect(existsSync(path.join(ws.dir, "lib/a.txt"))).toBe(false);
+    expect(existsSync(path.join(ws.dir, "src/math.js"))).toBe(true);
+    const exit = await b.close();
+    expect(exit.code).toBe(0);
+    expect(readFileSync(path.join(ws.dir, "lib/a.txt"), "utf8")).toBe("one\n");
+    expect(existsSync(path.join(ws.dir, "src/math.js"))).toBe(false);
+    expect(readFileSync(path.join(ws.dir, "node_modules/dep/index.js"), "utf8")).toBe("host only\n");
+    expect(b.stderr).toContain("sync: bringing the sandbox's changes back (the session is ending)");
+    expect(b.stderr).toMatch(/sync runtime → host: 2 entries \(\d+ B\), 1 deleted, 0 conflicts/);
+  }, 90_000);
+
+  it("the agent crashing mid-turn still brings its work back", async () => {
+    const b = start([]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    const reply = await b.prompt(session, [terminal("echo before-the-crash > saved.txt"), { op: "crash", code: 3 }]);
+    expect(reply["error"]).toBeDefined();
+    await b.waitExit();
+    expect(readFileSync(path.join(ws.dir, "saved.txt"), "utf8")).toBe("before-the-crash\n");
+    expect(await containersFor(ws.dir)).toBe(0);
+  }, 90_000);
+});
