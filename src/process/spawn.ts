@@ -4,6 +4,7 @@ import { once } from "node:events";
 import os from "node:os";
 import { PtyUnavailableError } from "../errors.js";
 import type { ExitStatus, PipedProcess, TtyOptions, TtyProcess } from "../sandbox/types.js";
+import { holdPtySlave } from "./pty-drain.js";
 import { trackGroup } from "./reaper.js";
 
 export interface HostSpawnOptions {
@@ -112,9 +113,13 @@ export async function spawnTty(
     throw new PtyUnavailableError(`cannot open a pseudo-terminal: ${String(error)}`, { cause: error });
   }
   const pid = term.pid;
+  let received = 0;
+  term.onData((chunk) => (received += chunk.length));
+  const releaseSlave = holdPtySlave((term as { _pty?: string })._pty, pid, () => received);
   const untrack = trackGroup(pid);
   const exited = new Promise<ExitStatus>((resolve) => {
     term.onExit(({ exitCode, signal }) => {
+      releaseSlave();
       untrack();
       signalGroup(pid, "SIGKILL");
       resolve(signal ? { exitCode: null, signal: signalName(signal) } : { exitCode, signal: null });

@@ -82,6 +82,17 @@ describe("running commands", () => {
     expect(out).toEqual({ output: "€€€", truncated: true, exitStatus: { exitCode: 0, signal: null } });
   });
 
+  it("no output is lost at exit, however fast the command ends", async () => {
+    const { bridge: b, sessionId } = await start();
+    const expected = Array.from({ length: 30000 }, (_, i) => `${i + 1}\r\n`).join("");
+    const commands = Array.from({ length: 3 }, () => ({ command: "seq", args: ["1", "30000"] }));
+    const [r] = await turn(b, sessionId, [{ op: "parallel-terminals", commands }]);
+    for (const outcome of r!.result) {
+      expect(outcome.ok.output.output.length).toBe(expected.length);
+      expect(outcome.ok.output.output === expected).toBe(true);
+    }
+  });
+
   it("a command that cannot start is a clear error", async () => {
     const { bridge: b, sessionId } = await start();
     const [r] = await turn(b, sessionId, [{ op: "terminal", command: "no-such-command-xyz" }]);
@@ -93,9 +104,17 @@ describe("kill, release, unknown ids", () => {
   it("kill stops the command (the terminal stays readable); release of a running one kills it and its children", async () => {
     const { bridge: b, sessionId } = await start();
     const n = marker();
-    const [killed] = await turn(b, sessionId, [{ op: "terminal", command: "sh", args: ["-c", `echo started; sleep ${n}`], kill: true }]);
-    expect(killed!.result.ok.exit).toEqual({ exitCode: null, signal: "SIGTERM" });
-    expect(killed!.result.ok.output.output).toContain("started");
+    const call = async (method: string, params: Record<string, unknown>) => {
+      const [r] = await turn(b, sessionId, [{ op: "parallel", requests: [{ method, params }] }]);
+      return r!.result[0];
+    };
+    const { terminalId: killedId } = (await call("terminal/create", { command: "sh", args: ["-c", `echo started; sleep ${n}`] })).ok;
+    expect(await eventually(() => sleeps(n) === 1)).toBe(true);
+    expect(await call("terminal/kill", { terminalId: killedId })).toEqual({ ok: {} });
+    expect(await call("terminal/wait_for_exit", { terminalId: killedId })).toEqual({ ok: { exitCode: null, signal: "SIGTERM" } });
+    expect(await call("terminal/output", { terminalId: killedId })).toEqual({ ok: { output: "started\r\n", truncated: false, exitStatus: { exitCode: null, signal: "SIGTERM" } } });
+    expect(sleeps(n)).toBe(0);
+    expect(await call("terminal/release", { terminalId: killedId })).toEqual({ ok: {} });
 
     const m = marker();
     const [created] = await turn(b, sessionId, [{ op: "parallel", requests: [{ method: "terminal/create", params: { command: "sh", args: ["-c", `sleep ${m} & sleep ${m}; wait`] } }] }]);

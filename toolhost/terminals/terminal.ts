@@ -35,8 +35,8 @@ export class Terminal {
       let closed!: () => void;
       const drained = new Promise<void>((resolve) => (closed = resolve));
       tty.onData((chunk) => output.append(chunk));
-      // node-pty may deliver the last output just after exit: give it a moment (bounded) to arrive.
-      void tty.exited.then(() => setTimeout(closed, 50));
+      // Output events queued before the exit event are delivered first.
+      void tty.exited.then(() => setImmediate(closed));
       return new Terminal(tty, output, drained, true);
     } catch (error) {
       if (!(error instanceof PtyUnavailableError)) throw error;
