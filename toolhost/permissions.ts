@@ -111,8 +111,11 @@ export class Permissions {
     return outcome;
   }
 
+  /** Routine allowances by default (reads) at debug level, so a busy agent does not flood stderr; the rest at info. */
   #log(what: string, decision: Decision): void {
-    this.log.info(`policy: ${what}: ${decision.decision} (${describeOrigin(decision.origin, this.home)})`);
+    const line = `policy: ${what}: ${decision.decision} (${describeOrigin(decision.origin, this.home)})`;
+    if (decision.origin.kind === "default" && isAllowed(decision.decision)) this.log.debug(line);
+    else this.log.info(line);
   }
 
   #denied(what: string, decision: Decision): PolicyDeniedError {
