@@ -194,6 +194,8 @@ describe("links swapped in between check and use", () => {
     );
     writeFileSync(`${outside}/target.txt`, "untouched\n");
     try {
+      // Start once the swapping is under way.
+      for (let i = 0; i < 500 && !existsSync(`${ws}/racedir`); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const outcomes = { read: 0, refused: 0 };
       for (let i = 0; i < 150; i++) {
         for (const p of [`${ws}/race.txt`, `${ws}/racedir/secret.txt`]) {
