@@ -22,6 +22,8 @@ export interface CheckRequest {
   /** The prompt to show when the decision is pending. */
   readonly prompt: () => Omit<PromptSpec, "sessionId" | "toolCallId">;
   readonly protectedPattern?: string | undefined;
+  /** The agent's request was cancelled ($/cancel_request) or the agent went away: the prompt is cancelled too. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export class Permissions {
@@ -61,16 +63,19 @@ export class Permissions {
    * Runs `wait` (a prompt to the editor) so that cancelling the session's turn settles it at once with
    * `cancelled`, whatever the editor does later.
    */
-  async cancellable<T>(sessionId: string, wait: Promise<T>, cancelled: () => T): Promise<T> {
+  async cancellable<T>(sessionId: string, wait: Promise<T>, cancelled: () => T, signal?: AbortSignal): Promise<T> {
     let settle!: (value: T) => void;
     const early = new Promise<T>((resolve) => (settle = resolve));
     const entry: OpenPrompt = { cancel: () => settle(cancelled()) };
     const set = this.#open.get(sessionId) ?? new Set<OpenPrompt>();
     set.add(entry);
     this.#open.set(sessionId, set);
+    signal?.addEventListener("abort", entry.cancel, { once: true });
+    if (signal?.aborted) entry.cancel();
     try {
       return await Promise.race([wait, early]);
     } finally {
+      signal?.removeEventListener("abort", entry.cancel);
       set.delete(entry);
       if (set.size === 0) this.#open.delete(sessionId);
     }
@@ -103,6 +108,7 @@ export class Permissions {
         return { decision: answer, origin: { kind: "editor", label: answer.replace("-", " ") } };
       }),
       () => "cancelled",
+      request.signal,
     );
     if (outcome === "cancelled") {
       this.log.info(`policy: ${request.what}: pending → cancelled (the turn was cancelled)`);

@@ -49,7 +49,7 @@ function editorOutcome(outcome: RpcOutcome): JsonValue {
   return outcome.result;
 }
 
-export async function readTextFileHandler(state: ToolHostState, params: JsonObject): Promise<JsonValue> {
+export async function readTextFileHandler(state: ToolHostState, params: JsonObject, signal?: AbortSignal): Promise<JsonValue> {
   const line = optionalInt(params, "line", 1);
   const limit = optionalInt(params, "limit", 0);
   const target = await where(state, params);
@@ -58,6 +58,7 @@ export async function readTextFileHandler(state: ToolHostState, params: JsonObje
   await state.permissions.require({
     sessionId: target.session.sessionId,
     subject: { op: "read", real: target.real },
+    signal,
     what: `read ${target.requested}`,
     prompt: () => ({ title: `Read ${target.hostPath}`, kind: "read", locations: [target.hostPath], rawInput: { path: target.hostPath, ...(line ? { line } : {}), ...(limit !== undefined ? { limit } : {}) } }),
   });
@@ -71,7 +72,7 @@ export async function readTextFileHandler(state: ToolHostState, params: JsonObje
   return { content };
 }
 
-export async function writeTextFileHandler(state: ToolHostState, params: JsonObject): Promise<JsonValue> {
+export async function writeTextFileHandler(state: ToolHostState, params: JsonObject, signal?: AbortSignal): Promise<JsonValue> {
   const content = params["content"];
   if (typeof content !== "string") throw new BadParamsError("acp-sandbox: content must be a string", { field: "content" });
   requireString(params, "path");
@@ -88,6 +89,7 @@ export async function writeTextFileHandler(state: ToolHostState, params: JsonObj
   await state.permissions.require({
     sessionId: target.session.sessionId,
     subject: { op: "write", real: target.real },
+    signal,
     what: `write ${target.requested}`,
     protectedPattern: protectedPattern(target.root.path, target.real),
     prompt: () => ({

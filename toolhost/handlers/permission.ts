@@ -37,7 +37,7 @@ export async function agentPermissionHandler(state: ToolHostState, message: Json
     state.log.info(`policy: ${what}: ${decision.decision} (${describeOrigin(decision.origin, home)}), but the agent offered no such option; asking the editor`);
   }
   const cancelled: RpcOutcome = { result: { outcome: { outcome: "cancelled" } } };
-  const outcome = await state.permissions.cancellable(sessionId, request.forward(toHostPaths(message, state)), () => cancelled);
+  const outcome = await state.permissions.cancellable(sessionId, request.forward(toHostPaths(message, state)), () => cancelled, request.signal);
   if (outcome === cancelled) {
     state.log.info(`policy: ${what}: pending → cancelled (the turn was cancelled)`);
     return outcome;

@@ -12,7 +12,7 @@ function exitJson(status: ExitStatus): JsonObject {
   return { exitCode: status.exitCode, signal: status.signal };
 }
 
-export async function createTerminalHandler(state: ToolHostState, params: JsonObject): Promise<JsonValue> {
+export async function createTerminalHandler(state: ToolHostState, params: JsonObject, signal?: AbortSignal): Promise<JsonValue> {
   const session = state.session(params["sessionId"]);
   const command = requireString(params, "command");
   if (command.includes("\0")) throw new PathRefusedError("acp-sandbox: command must not contain NUL bytes", { reason: "nul-byte" });
@@ -29,6 +29,7 @@ export async function createTerminalHandler(state: ToolHostState, params: JsonOb
   await state.permissions.require({
     sessionId: session.sessionId,
     subject: { op: "terminal", line: plan.line, shortLine: plan.shortLine, viaShell: plan.viaShell },
+    signal,
     what: `run ${plan.line}`,
     prompt: () => ({
       title: `Run ${plan.line}`,
