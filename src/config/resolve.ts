@@ -4,7 +4,8 @@ import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { OptionValues } from "../cli/parse.js";
 import type { LogLevel } from "../log/logger.js";
-import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, secretValues } from "../sandbox/env.js";
+import { secretValues } from "../sandbox/env.js";
+import { resolveSandboxSettings, type SandboxSettings, userSandboxSection } from "../sandbox/options.js";
 import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
 import { resolveToolHostConfig, type ToolHostConfig } from "../../toolhost/config.js";
 import { resolveSyncConfig, type SyncConfig, userSyncSection } from "../sync/config.js";
@@ -21,6 +22,8 @@ export interface SessionConfig {
   readonly secrets: readonly string[];
   /** The sandbox description for the chosen backend (the env is rebuilt from the allowlist). */
   readonly sandboxSpec: SandboxSpec;
+  /** Everything the sandbox needs beyond its spec: provider options, --require-isolation, notices. */
+  readonly sandboxSettings: SandboxSettings;
   /** The permission policy, limits and granted directories (flags, the user's config file, the workspace's). */
   readonly toolhost: ToolHostConfig;
   /** Copy mode: how the workspace reaches the sandbox, when changes travel back, what stays out. */
@@ -55,9 +58,19 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
   const workspace = resolveWorkspace(str(values, "workspace"), cwd);
   const maxLineBytes = Number(str(values, "max-message-bytes") ?? 64 * 1024 * 1024);
   if (maxLineBytes < 1024) throw new UsageError(`Expected --max-message-bytes to be at least 1024, got \`${maxLineBytes}\``);
-  const sandboxEnv = buildEnv(env, { allow: [...DEFAULT_ALLOW, "HOME"], deny: DEFAULT_DENY, pass: [], set: {} });
   const trace = str(values, "trace");
-  const toolhost = resolveToolHostConfig(values, env, workspace);
+  const policy = resolveToolHostConfig(values, env, workspace);
+  const sandboxSettings = resolveSandboxSettings({
+    values,
+    agent,
+    env,
+    cwd,
+    workspace,
+    directories: policy.directories.map((d) => ({ hostPath: d.path, runtimePath: d.path, writable: d.writable })),
+    section: userSandboxSection(values, env, cwd),
+  });
+  // Directories granted with --ro/--rw are served by the ToolHost too.
+  const toolhost = { ...policy, directories: [...policy.directories, ...sandboxSettings.granted.map((d) => ({ path: d.hostPath, writable: d.writable }))] };
   const sync = resolveSyncConfig(values, env, (str(values, "sandbox") ?? "auto") as SandboxChoice, userSyncSection(values, env, cwd));
   return {
     workspace,
@@ -68,16 +81,9 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
     graceMs: Number(str(values, "grace") ?? 2000),
     maxLineBytes,
     agent,
-    secrets: secretValues(env),
+    secrets: [...secretValues(env), ...sandboxSettings.secrets],
     toolhost,
-    sandboxSpec: {
-      workspace,
-      runtimeRoot: workspace,
-      extraDirectories: toolhost.directories.map((d) => ({ hostPath: d.path, runtimePath: d.path, writable: d.writable })),
-      env: sandboxEnv,
-      network: "open",
-      limits: {},
-      label: path.basename(workspace),
-    },
+    sandboxSpec: sandboxSettings.spec,
+    sandboxSettings,
   };
 }

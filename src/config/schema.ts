@@ -1,6 +1,7 @@
 // The user's configuration file: one strict top level composed of sections, each owned by its concern.
 import { z } from "zod";
 import { policySection } from "../../toolhost/policy/schema.js";
+import { sandboxSection } from "../sandbox/config-schema.js";
 import { syncSection } from "../sync/config-schema.js";
 
 /**
@@ -12,6 +13,7 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   policy: policySection.optional(),
   sync: syncSection.optional(),
+  sandbox: sandboxSection.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -19,19 +19,17 @@ function contains(dir: string, candidate: string): boolean {
 }
 
 /**
- * Refuses a sandbox whose workspace or extra directories would show the user's real HOME (or all of
- * it): the point of an isolating sandbox is that ~/.ssh and credentials stay out of sight.
+ * Refuses a sandbox whose workspace would show the user's real HOME (or all of it): the point of an
+ * isolating sandbox is that ~/.ssh and credentials stay out of sight. (Directories granted on purpose
+ * with --ro/--rw are the user's explicit choice and are not refused.)
  */
 export function refuseExposedHome(spec: SandboxSpec, backend: SandboxBackend, realHome: string = os.homedir()): void {
   if (!realHome || realHome === "/") return;
   const home = path.resolve(realHome);
-  const shown = [{ dir: spec.workspace, what: "the workspace" }, ...spec.extraDirectories.map((d) => ({ dir: d.hostPath, what: `the extra directory` }))];
-  for (const { dir, what } of shown) {
-    if (contains(dir, home)) {
-      throw new SandboxUnavailableError(
-        `the ${backend} sandbox would expose your home directory: ${what} ${dir} contains ${home}`,
-        "run from a project directory inside it instead, or pass --sandbox local",
-      );
-    }
+  if (contains(spec.workspace, home)) {
+    throw new SandboxUnavailableError(
+      `the ${backend} sandbox would expose your home directory: the workspace ${spec.workspace} contains ${home}`,
+      "run from a project directory inside it instead, or pass --sandbox local",
+    );
   }
 }

@@ -1,11 +1,16 @@
 // The provider registry: names to providers, and `auto`'s choice of the strongest one that works here.
 import { SandboxUnavailableError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import { bwrapProviderOptions, createBwrapProvider } from "./bwrap/provider.js";
 import { createDockerProvider, dockerProviderOptions } from "./docker/provider.js";
 import { createLocalProvider } from "./local/provider.js";
 import type { ProbeResult, SandboxBackend, SandboxChoice, SandboxProvider } from "./types.js";
 
-/** Options each provider may need, resolved from flags and the config file. */
+/**
+ * Options each provider may need, resolved from flags and the config file (src/sandbox/options.ts):
+ * `log`, `agent` (the agent's plan), `mountReasons`, `image`, `runtime`, `persist`, `copyMode`, and
+ * `requireIsolation`, which keeps `auto` from ever settling for local.
+ */
 export interface ProviderOptions {
   readonly [key: string]: unknown;
 }
@@ -13,6 +18,7 @@ export interface ProviderOptions {
 type Factory = (options: ProviderOptions) => SandboxProvider;
 
 const factories = new Map<SandboxBackend, Factory>([
+  ["bwrap", (options) => createBwrapProvider(bwrapProviderOptions(options))],
   ["docker", (options) => createDockerProvider(dockerProviderOptions(options))],
   ["local", () => createLocalProvider()],
 ]);
@@ -40,6 +46,10 @@ export async function probeAll(options: ProviderOptions = {}, signal?: AbortSign
 
 /** Resolves `auto` (or checks an explicit choice) and says on stderr what was picked and why. */
 export async function chooseProvider(choice: SandboxChoice, options: ProviderOptions, log: Logger, signal?: AbortSignal): Promise<SandboxProvider> {
+  const requireIsolation = options["requireIsolation"] === true;
+  if (requireIsolation && choice === "local") {
+    throw new SandboxUnavailableError("--require-isolation: the local sandbox has no isolation", "pass --sandbox bwrap or --sandbox docker (see acp-sandbox doctor)");
+  }
   if (choice !== "auto") {
     const provider = providerFor(choice, options);
     const probe = await provider.probe(signal);
@@ -54,6 +64,9 @@ export async function chooseProvider(choice: SandboxChoice, options: ProviderOpt
     if (!probe.available) {
       skipped.push(`${name}: ${probe.detail}`);
       continue;
+    }
+    if (name === "local" && requireIsolation) {
+      throw new SandboxUnavailableError(`--require-isolation: no isolating sandbox works here (${skipped.join("; ")})`, "see acp-sandbox doctor for the fix");
     }
     if (name === "local") {
       log.warn(

@@ -4,7 +4,7 @@ import { Bridge, type BridgeEnd, type BridgeExtension } from "../../../acp/bridg
 import { noTrace, openTrace } from "../../../acp/trace.js";
 import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
-import { chooseProvider } from "../../sandbox/registry.js";
+import { startSandbox } from "../../sandbox/start.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
@@ -25,10 +25,7 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
     output: io.output,
     workspace: config.workspace,
     agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
-    startSandbox: async (signal) => {
-      const provider = await chooseProvider(config.sandbox, { copyMode: dockerCopyMode(copy) }, log, signal);
-      return provider.prepare(config.sandboxSpec, signal);
-    },
+    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode: dockerCopyMode(copy) }),
     log,
     tracer,
     info: { name: PACKAGE_NAME, version: VERSION },

@@ -26,11 +26,13 @@ export interface ContainerPlan {
   readonly gid: number;
   /** HOME inside (a tmpfs). */
   readonly home: string;
+  /** Replaces the workspace's bind mount (copy mode: a volume holding the session's copy). */
+  readonly workspaceMount?: Docker.MountSettings | undefined;
 }
 
-/** The bind mounts: the workspace read-write at the runtime root, extra directories as granted. */
-export function containerMounts(spec: SandboxSpec): Docker.MountSettings[] {
-  const mounts: Docker.MountSettings[] = [{ Type: "bind", Source: spec.workspace, Target: spec.runtimeRoot, ReadOnly: false }];
+/** The mounts: the workspace read-write at the runtime root (or its copy's volume), extra directories as granted. */
+export function containerMounts(spec: SandboxSpec, workspaceMount?: Docker.MountSettings): Docker.MountSettings[] {
+  const mounts: Docker.MountSettings[] = [workspaceMount ?? { Type: "bind", Source: spec.workspace, Target: spec.runtimeRoot, ReadOnly: false }];
   for (const extra of spec.extraDirectories) {
     if (mounts.some((m) => m.Target === extra.runtimePath)) continue;
     mounts.push({ Type: "bind", Source: extra.hostPath, Target: extra.runtimePath, ReadOnly: !extra.writable });
@@ -44,7 +46,7 @@ export function configHash(plan: ContainerPlan): string {
   const identity = {
     image: plan.image,
     runtime: plan.runtime ?? "",
-    mounts: containerMounts(spec).map((m) => [m.Source, m.Target, m.ReadOnly]),
+    mounts: containerMounts(spec, plan.workspaceMount).map((m) => [m.Type, m.Source, m.Target, m.ReadOnly]),
     network: spec.network,
     limits: spec.limits,
     user: `${plan.uid}:${plan.gid}`,
@@ -79,7 +81,7 @@ export function containerLabels(plan: ContainerPlan): Record<string, string> {
 export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOptions {
   const { spec } = plan;
   const hostConfig: Docker.HostConfig = {
-    Mounts: containerMounts(spec),
+    Mounts: containerMounts(spec, plan.workspaceMount),
     Tmpfs: {
       [plan.home]: `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=0700,uid=${plan.uid},gid=${plan.gid}`,
       "/tmp": `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=1777`,

@@ -7,17 +7,26 @@ import { configHash, containerMounts, containerOptions, type ContainerPlan } fro
 import { removeContainer } from "./housekeeping.js";
 import { LABEL, labelFilters } from "./labels.js";
 
-/** `source→target (rw|ro)` for each bind mount: what the reuse check compares. */
-export function mountSignature(mounts: ReadonlyArray<{ source: string; target: string; writable: boolean }>): string[] {
-  return mounts.map((m) => `${m.source}→${m.target} (${m.writable ? "rw" : "ro"})`).sort();
+interface MountView {
+  readonly type: string;
+  readonly source: string;
+  readonly target: string;
+  readonly writable: boolean;
+}
+
+/** `source→target (rw|ro)` for each bind mount, `volume→target` for a volume: what the reuse check compares. */
+export function mountSignature(mounts: readonly MountView[]): string[] {
+  return mounts.map((m) => `${m.type === "bind" ? m.source : m.type}→${m.target} (${m.writable ? "rw" : "ro"})`).sort();
 }
 
 function wantedSignature(plan: ContainerPlan): string[] {
-  return mountSignature(containerMounts(plan.spec).map((m) => ({ source: m.Source, target: m.Target, writable: !m.ReadOnly })));
+  return mountSignature(containerMounts(plan.spec, plan.workspaceMount).map((m) => ({ type: m.Type, source: m.Source, target: m.Target, writable: !m.ReadOnly })));
 }
 
 function actualSignature(info: Docker.ContainerInspectInfo): string[] {
-  return mountSignature(info.Mounts.filter((m) => m.Type === "bind").map((m) => ({ source: m.Source, target: m.Destination, writable: m.RW })));
+  return mountSignature(
+    info.Mounts.filter((m) => m.Type === "bind" || m.Type === "volume").map((m) => ({ type: m.Type, source: m.Source, target: m.Destination, writable: m.RW })),
+  );
 }
 
 async function create(docker: Docker, plan: ContainerPlan, signal?: AbortSignal): Promise<Docker.Container> {

@@ -2,9 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { SandboxUnavailableError } from "../../errors.js";
 import { createLogger, type Logger } from "../../log/logger.js";
+import type { DockerCopyMode } from "../../sync/docker/copy-mode.js";
+import { type AgentPlan, plannedProcess } from "../agent-mounts.js";
 import { refuseExposedHome, sandboxHome } from "../home.js";
-import { PathMap } from "../path-map.js";
-import type { PipedProcess, ProcessSpec, Sandbox, SandboxCapabilities, SandboxProvider, SandboxSpec, TtyProcess } from "../types.js";
+import type { PipedProcess, ProcessSpec, RuntimeFiles, Sandbox, SandboxCapabilities, SandboxProvider, TtyProcess } from "../types.js";
+import { describeMounts, sandboxPathMap } from "../view.js";
 import { dockerClient } from "./client.js";
 import { containerName, type ContainerPlan, execOptions } from "./container-options.js";
 import { execPiped, execTty, type ExecTarget } from "./exec.js";
@@ -23,6 +25,10 @@ export interface DockerProviderOptions {
   readonly log?: Logger | undefined;
   /** Why each extra directory is mounted (host path → reason), for the stderr summary. */
   readonly mountReasons?: Readonly<Record<string, string>> | undefined;
+  /** The agent's command line and the mounts it needs (resolved on the host). */
+  readonly agent?: AgentPlan | undefined;
+  /** Copy mode (the sync engine's hooks): the container gets a copy of the workspace instead of a bind mount. */
+  readonly copyMode?: DockerCopyMode | undefined;
 }
 
 /** Reads the docker provider's options out of the registry's untyped bag (values of the wrong type are ignored). */
@@ -35,10 +41,12 @@ export function dockerProviderOptions(options: Readonly<Record<string, unknown>>
     persist: persist === "reuse" || persist === "transient" ? persist : undefined,
     log: options["log"] as Logger | undefined,
     mountReasons: options["mountReasons"] as Record<string, string> | undefined,
+    copyMode: options["copyMode"] as DockerCopyMode | undefined,
+    agent: options["agent"] as AgentPlan | undefined,
   };
 }
 
-export function dockerCapabilities(runtime: string | undefined): SandboxCapabilities {
+export function dockerCapabilities(runtime: string | undefined, sharesWorkspace = true): SandboxCapabilities {
   return {
     backend: "docker",
     isolation: runtime === "runsc" ? "gvisor" : "container",
@@ -47,25 +55,14 @@ export function dockerCapabilities(runtime: string | undefined): SandboxCapabili
     processLimits: true,
     pause: false,
     snapshot: false,
-    sharesWorkspace: true,
+    sharesWorkspace,
   };
-}
-
-/** One line per mount for stderr: what the container sees besides its image. */
-export function describeMounts(spec: SandboxSpec, reasons: Readonly<Record<string, string>> = {}): string {
-  const extras = spec.extraDirectories.map((d) => `${d.hostPath} ${d.writable ? "rw" : "ro"}${reasons[d.hostPath] ? ` (${reasons[d.hostPath]})` : ""}`);
-  return [`${spec.workspace} rw (workspace)`, ...extras].join(", ");
-}
-
-/** Host ⇄ container paths: the identity with the default same-path mounts. */
-export function sandboxPathMap(spec: SandboxSpec): PathMap {
-  const pairs = [{ host: spec.workspace, runtime: spec.runtimeRoot }, ...spec.extraDirectories.map((d) => ({ host: d.hostPath, runtime: d.runtimePath }))];
-  return pairs.every((p) => p.host === p.runtime) ? PathMap.identity() : new PathMap(pairs);
 }
 
 export function createDockerProvider(options: DockerProviderOptions = {}): SandboxProvider {
   const log = options.log ?? createLogger("silent");
   const persist = options.persist ?? "transient";
+  const copy = options.copyMode?.enabled ? options.copyMode : undefined;
   return {
     name: "docker",
     probe: (signal) => probeDocker(dockerClient(), options.runtime, signal),
@@ -84,12 +81,22 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         uid: process.getuid?.() ?? 0,
         gid: process.getgid?.() ?? 0,
         home: sandboxHome(spec),
+        workspaceMount: copy?.mount(spec.runtimeRoot),
       };
       const { container, reused } = await obtainContainer(docker, plan, log, signal);
       log.info(
         `docker: ${reused ? "reusing kept" : persist === "reuse" ? "started kept" : "started"} container ${containerName(plan)} ` +
-          `(image ${image}, runtime ${options.runtime ?? "default"}, network ${spec.network}); mounted ${describeMounts(spec, options.mountReasons)}`,
+          `(image ${image}, runtime ${options.runtime ?? "default"}, network ${spec.network}); mounted ${describeMounts(spec, options.mountReasons, !!copy)}`,
       );
+      let files: RuntimeFiles | undefined;
+      if (copy) {
+        try {
+          files = await copy.attach({ docker, container, image, root: spec.runtimeRoot, uid: plan.uid, gid: plan.gid, reused, kept: persist === "reuse", ...(signal ? { signal } : {}) });
+        } catch (error) {
+          if (persist === "transient") await removeContainer(docker, container.id).catch(() => {});
+          throw error;
+        }
+      }
       const target: ExecTarget = { docker, container, image };
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
@@ -103,7 +110,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       };
       const piped = async (p: ProcessSpec) => {
         refuseAfterDestroy();
-        return track(await execPiped(target, execOptions(plan, p), p.command));
+        const planned = plannedProcess(options.agent, p);
+        return track(await execPiped(target, execOptions(plan, planned), planned.command));
       };
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
@@ -118,10 +126,10 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         return destroyed;
       };
       const sandbox: Sandbox = {
-        capabilities: dockerCapabilities(options.runtime),
+        capabilities: dockerCapabilities(options.runtime, !copy),
         spec,
         pathMap: sandboxPathMap(spec),
-        files: undefined,
+        files,
         launch: piped,
         exec: piped,
         execTty: async (p, tty) => {

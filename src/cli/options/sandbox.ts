@@ -1,0 +1,20 @@
+// Options of the sandbox itself: isolation, environment and secrets, extra directories, network, limits, Docker.
+import type { OptionSpec } from "./types.js";
+
+const SESSION: OptionSpec["commands"] = ["bridge", "run", "demo"];
+
+export const SANDBOX_OPTIONS: readonly OptionSpec[] = [
+  { name: "require-isolation", type: "boolean", description: "refuse to start unless the sandbox hides the host (never fall back to local)", commands: SESSION },
+  { name: "network", type: "string", choices: ["none", "open"], description: "bwrap/docker: no network at all, or the host's network (how an agent reaches its model API)", default: "none", commands: SESSION },
+  { name: "preset", type: "string", choices: ["auto", "none", "claude", "codex", "gemini"], description: "pass the variables a known agent needs (auto: recognise it from the command)", default: "auto", commands: SESSION },
+  { name: "pass-env", type: "string", multiple: true, placeholder: "NAME", description: "pass this variable into the sandbox by name, even a secret the blocklist would drop", commands: SESSION },
+  { name: "allow-env", type: "string", multiple: true, placeholder: "NAME", description: "also copy variables matching NAME (globs like MY_*) unless the blocklist drops them", commands: SESSION },
+  { name: "ro", type: "string", multiple: true, placeholder: "DIR", description: "show DIR inside the sandbox read-only, at the same path", commands: SESSION },
+  { name: "rw", type: "string", multiple: true, placeholder: "DIR", description: "show DIR inside the sandbox read-write, at the same path", commands: SESSION },
+  { name: "memory", type: "string", placeholder: "SIZE", description: "docker: memory limit, e.g. 512m or 2g", default: "4g", commands: SESSION },
+  { name: "pids", type: "string", integer: true, placeholder: "N", description: "docker: the most processes and threads at once (gVisor's own threads count too)", default: "1024", commands: SESSION },
+  { name: "cpus", type: "string", placeholder: "N", description: "docker: CPU limit, e.g. 1.5", default: "no limit", commands: SESSION },
+  { name: "image", type: "string", placeholder: "IMAGE", description: "docker: the image to run (pulled when missing)", default: "a local image built from this machine's node", commands: SESSION },
+  { name: "docker-runtime", type: "string", placeholder: "NAME", description: "docker: the OCI runtime, e.g. runsc for gVisor", default: "the daemon's default", commands: [...SESSION, "doctor"] },
+  { name: "persist", type: "string", choices: ["transient", "reuse"], description: "docker: remove the container at exit, or keep it and reuse it next time", default: "transient", commands: SESSION },
+];

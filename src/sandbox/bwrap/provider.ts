@@ -1,0 +1,107 @@
+// The `bwrap` provider: every process (agent, terminals) in its own bubblewrap with the same view of the host.
+import { LaunchError, SandboxUnavailableError } from "../../errors.js";
+import { createLogger, type Logger } from "../../log/logger.js";
+import { spawnPiped, spawnTty } from "../../process/spawn.js";
+import { type AgentPlan, isPlannedAgent, plannedProcess } from "../agent-mounts.js";
+import { refuseExposedHome, sandboxHome } from "../home.js";
+import { describeMounts, sandboxPathMap } from "../view.js";
+import type { PipedProcess, ProcessSpec, Sandbox, SandboxCapabilities, SandboxProvider, SandboxSpec, TtyProcess } from "../types.js";
+import { type BwrapPlan, bwrapArgv } from "./argv.js";
+import { bwrapPath, probeBwrap } from "./probe.js";
+import { createScratch, removeStaleScratch } from "./scratch.js";
+import { masks, networkFiles, systemEntries } from "./system.js";
+
+export interface BwrapProviderOptions {
+  readonly log?: Logger | undefined;
+  /** The agent's command line and the mounts it needs (resolved on the host). */
+  readonly agent?: AgentPlan | undefined;
+  readonly mountReasons?: Readonly<Record<string, string>> | undefined;
+}
+
+export function bwrapProviderOptions(options: Readonly<Record<string, unknown>>): BwrapProviderOptions {
+  return {
+    log: options["log"] as Logger | undefined,
+    agent: options["agent"] as AgentPlan | undefined,
+    mountReasons: options["mountReasons"] as Record<string, string> | undefined,
+  };
+}
+
+export function bwrapCapabilities(spec: SandboxSpec): SandboxCapabilities {
+  return {
+    backend: "bwrap",
+    isolation: "namespaces",
+    filesystemIsolation: true,
+    networkEnforcement: spec.network === "none",
+    processLimits: false,
+    pause: false,
+    snapshot: false,
+    sharesWorkspace: true,
+  };
+}
+
+export function createBwrapProvider(options: BwrapProviderOptions = {}): SandboxProvider {
+  const log = options.log ?? createLogger("silent");
+  return {
+    name: "bwrap",
+    probe: () => probeBwrap(),
+    prepare: async (spec) => {
+      refuseExposedHome(spec, "bwrap");
+      const stale = removeStaleScratch();
+      if (stale.length > 0) log.debug(`bwrap: removed ${stale.length} scratch director${stale.length === 1 ? "y" : "ies"} of bridges that are gone`);
+      const scratch = createScratch();
+      const plan: BwrapPlan = {
+        spec,
+        home: sandboxHome(spec),
+        scratchHome: scratch.home,
+        scratchTmp: scratch.tmp,
+        system: systemEntries(),
+        masks: masks(),
+        networkFiles: networkFiles(),
+      };
+      const bwrap = bwrapPath();
+      log.info(`bwrap: network ${spec.network}, fresh HOME and /tmp; mounted ${describeMounts(spec, options.mountReasons)}`);
+      if (spec.limits.pids !== undefined || spec.limits.memoryBytes !== undefined || spec.limits.cpus !== undefined) {
+        log.debug("bwrap: pids/memory/CPU limits are not enforced by bwrap (use --sandbox docker for them)");
+      }
+      const running = new Set<PipedProcess | TtyProcess>();
+      const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
+        running.add(p);
+        void p.exited.then(() => running.delete(p));
+        return p;
+      };
+      let destroyed: Promise<void> | undefined;
+      const prepareProcess = (p: ProcessSpec): ProcessSpec => {
+        if (destroyed) throw new SandboxUnavailableError("the bwrap sandbox has been destroyed");
+        if (isPlannedAgent(options.agent, p) && options.agent?.problem) throw new LaunchError(options.agent.problem);
+        return plannedProcess(options.agent, p);
+      };
+      const env = (p: ProcessSpec) => ({ ...spec.env, ...p.env });
+      const piped = async (p: ProcessSpec) => {
+        const planned = prepareProcess(p);
+        return track(await spawnPiped(bwrap, bwrapArgv(plan, planned), { cwd: scratch.root, env: env(planned) }));
+      };
+      const destroy = (): Promise<void> => {
+        destroyed ??= (async () => {
+          await Promise.allSettled([...running].map((p) => p.terminate(500)));
+          scratch.remove();
+        })();
+        return destroyed;
+      };
+      const sandbox: Sandbox = {
+        capabilities: bwrapCapabilities(spec),
+        spec,
+        pathMap: sandboxPathMap(spec),
+        files: undefined,
+        launch: piped,
+        exec: piped,
+        execTty: async (p, tty) => {
+          const planned = prepareProcess(p);
+          return track(await spawnTty(bwrap, bwrapArgv(plan, planned, { tty: true }), { cwd: scratch.root, env: env(planned) }, tty));
+        },
+        destroy,
+        [Symbol.asyncDispose]: destroy,
+      };
+      return sandbox;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Resolves the sandbox's settings once, at the edge: flags over the user's config file over defaults.
+import { realpathSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfigFile, requireConfig, userConfigPath } from "../config/file.js";
+import { UsageError } from "../errors.js";
+import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
+import { type SandboxSection, sizePattern } from "./config-schema.js";
+import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
+import { choosePreset } from "./presets.js";
+import type { ExtraDirectory, NetworkPolicy, ResourceLimits, SandboxSpec } from "./types.js";
+
+type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+export const DEFAULT_LIMITS: Required<Pick<ResourceLimits, "pids" | "memoryBytes">> = { pids: 1024, memoryBytes: 4 * 1024 ** 3 };
+
+export interface SandboxSettings {
+  readonly spec: SandboxSpec;
+  readonly requireIsolation: boolean;
+  /** For the registry: image, runtime, persist, the agent's plan, why each directory is mounted. */
+  readonly providerOptions: Readonly<Record<string, unknown>>;
+  /** Values passed by name: redacted from traces like the blocklisted ones. */
+  readonly secrets: readonly string[];
+  /** Directories granted with --ro/--rw (the ToolHost may serve them too). */
+  readonly granted: readonly ExtraDirectory[];
+  /** Said on stderr when the sandbox starts (a preset that needs the network, a variable not set). */
+  readonly notices: readonly string[];
+}
+
+export interface SandboxInput {
+  readonly values: Values;
+  readonly agent: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly workspace: string;
+  /** Directories granted elsewhere (the policy's), mounted as granted. */
+  readonly directories?: readonly ExtraDirectory[];
+  /** The user's configuration file's `sandbox` section. */
+  readonly section?: SandboxSection | undefined;
+}
+
+function list(values: Values, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+}
+
+function text(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** `512m`, `2g`, `1073741824` → bytes. */
+export function parseSize(value: string, flag: string): number {
+  const m = sizePattern.exec(value.trim());
+  if (!m) throw new UsageError(`Expected ${flag} to be a size like 512m or 2g, got \`${value}\``);
+  const scale = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
+  const bytes = Math.round(Number(m[1]) * scale);
+  if (bytes < 64 * 1024 ** 2) throw new UsageError(`Expected ${flag} to be at least 64m, got \`${value}\``);
+  return bytes;
+}
+
+function parseLimits(values: Values, section: SandboxSection | undefined): ResourceLimits {
+  const memory = text(values, "memory") ?? section?.limits?.memory;
+  const pidsText = text(values, "pids");
+  const pids = pidsText !== undefined ? Number(pidsText) : (section?.limits?.pids ?? DEFAULT_LIMITS.pids);
+  if (pids < 32) throw new UsageError(`Expected --pids to be at least 32, got \`${pids}\``);
+  const cpusText = text(values, "cpus");
+  const cpus = cpusText !== undefined ? Number(cpusText) : section?.limits?.cpus;
+  if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0)) throw new UsageError(`Expected --cpus to be a positive number like 1.5, got \`${cpusText}\``);
+  return { pids, memoryBytes: memory === undefined ? DEFAULT_LIMITS.memoryBytes : parseSize(memory, "--memory"), ...(cpus !== undefined ? { cpus } : {}) };
+}
+
+function grantedDirectories(values: Values, cwd: string): ExtraDirectory[] {
+  const out: ExtraDirectory[] = [];
+  for (const [flag, writable] of [["ro", false], ["rw", true]] as const) {
+    for (const dir of list(values, flag)) {
+      let real: string;
+      try {
+        real = realpathSync(path.resolve(cwd, dir));
+        if (!statSync(real).isDirectory()) throw new Error("not a directory");
+      } catch {
+        throw new UsageError(`Expected --${flag} to name an existing directory, got \`${dir}\``);
+      }
+      if (real === "/") throw new UsageError(`--${flag} / would show the whole host; name a narrower directory`);
+      out.push({ hostPath: real, runtimePath: real, writable });
+    }
+  }
+  return out;
+}
+
+function checkNames(names: readonly string[], flag: string): void {
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`Expected ${flag} to be a variable name like MY_API_TOKEN, got \`${name}\``);
+  }
+}
+
+/** The sandbox's environment policy and what it passes, from flags, the config file and the preset. */
+function environment(input: SandboxInput, notices: string[]): { env: Record<string, string>; passed: string[] } {
+  const { values, env, section, agent } = input;
+  const allow = [...DEFAULT_ALLOW, "HOME", ...(section?.env?.allow ?? []), ...list(values, "allow-env")];
+  for (const glob of list(values, "allow-env")) {
+    if (glob.replace(/\*/g, "") === "") throw new UsageError("--allow-env '*' is not allowed: it would copy every secret; name the variables");
+  }
+  const deny = [...DEFAULT_DENY, ...(section?.env?.deny ?? [])];
+  const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", agent);
+  const explicit = [...(section?.env?.pass ?? []), ...list(values, "pass-env")];
+  checkNames(explicit, "--pass-env");
+  const pass = [...(preset?.env ?? []), ...explicit];
+  for (const name of explicit) if (env[name] === undefined) notices.push(`--pass-env ${name}: not set in this environment; nothing to pass`);
+  const userDeny = section?.env?.deny ?? [];
+  const built = buildEnv(env, { allow, deny, pass: pass.filter((name) => !matchesAny(name, userDeny)), set: section?.env?.set ?? {} });
+  const passed = pass.filter((name) => built[name] !== undefined);
+  if (preset) {
+    const names = passed.length ? passed.join(", ") : "none of its variables is set";
+    notices.push(`preset ${preset.name} (${preset.description}): passing ${names}`);
+  }
+  return { env: built, passed };
+}
+
+/** The user's configuration file's `sandbox` section (`--config FILE` or the XDG default), if any. */
+export function userSandboxSection(values: Values, env: NodeJS.ProcessEnv, cwd: string): SandboxSection | undefined {
+  const explicit = typeof values["config"] === "string" ? path.resolve(cwd, values["config"]) : undefined;
+  return requireConfig(loadConfigFile(explicit ?? userConfigPath(env)), explicit !== undefined)?.sandbox;
+}
+
+export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
+  const { values, env, section, workspace, cwd } = input;
+  const notices: string[] = [];
+  const { env: sandboxEnv, passed } = environment(input, notices);
+  const network: NetworkPolicy = (text(values, "network") as NetworkPolicy | undefined) ?? section?.network ?? "none";
+  const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", input.agent);
+  if (preset && network === "none") {
+    notices.push(`${preset.name} must reach ${preset.hosts.join(", ")}, but the network is off (bwrap/docker); pass --network open to let it`);
+  }
+  const granted = grantedDirectories(values, cwd);
+  const home = env["HOME"] ?? os.homedir();
+  const plan: AgentPlan = planAgentMounts(input.agent, { path: env["PATH"], cwd, workspace, home, npmCache: env["npm_config_cache"] });
+  const directories = [...(input.directories ?? []), ...granted];
+  const agentDirs = plan.mounts
+    .filter((m) => !directories.some((d) => d.hostPath === m.hostPath))
+    .map((m): ExtraDirectory => ({ hostPath: m.hostPath, runtimePath: m.hostPath, writable: false }));
+  const mountReasons = Object.fromEntries([...granted.map((d) => [d.hostPath, d.writable ? "--rw" : "--ro"]), ...plan.mounts.map((m) => [m.hostPath, m.reason])]);
+  const docker = section?.docker;
+  return {
+    spec: {
+      workspace,
+      runtimeRoot: workspace,
+      extraDirectories: [...directories, ...agentDirs],
+      env: sandboxEnv,
+      network,
+      limits: parseLimits(values, section),
+      label: path.basename(workspace),
+    },
+    requireIsolation: values["require-isolation"] === true || section?.requireIsolation === true,
+    providerOptions: {
+      image: text(values, "image") ?? docker?.image,
+      runtime: text(values, "docker-runtime") ?? docker?.runtime,
+      persist: text(values, "persist") ?? docker?.persist ?? "transient",
+      agent: plan,
+      mountReasons,
+    },
+    secrets: passed.map((name) => sandboxEnv[name]!).filter((value) => value.length >= 6),
+    granted,
+    notices,
+  };
+}
