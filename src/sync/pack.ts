@@ -1,11 +1,10 @@
-// Packs host workspace entries into a tar for the runtime, hashing each file as it is actually sent.
+// Packs host workspace entries into a tar for the runtime, checking each file is what the scan saw.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import tar from "tar-stream";
 import { MODE_MASK, retargetLink } from "./entries.js";
+import { END, headerBlocks, padding } from "./tar-writer.js";
 import type { ManifestEntry } from "./types.js";
 
 export interface PackItem {
@@ -28,11 +27,30 @@ export interface Sent {
 
 export class FileChangedError extends Error {}
 
-const BUFFERED = 16 << 20;
+/** Files up to this size are read whole (fast for many small files); larger ones are streamed. */
+const BUFFERED = 8 << 20;
+
+function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
+  if (out.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
+}
+
+function gone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
 
 /**
  * A tar of `items` (parents before children), names relative to the runtime root. `sent` resolves once the
- * archive is complete, with what each file carried.
+ * archive is complete, with what each file carried; a file deleted since the scan is left out (and out of `sent`).
  */
 export function packHost(
   root: string,
@@ -41,60 +59,66 @@ export function packHost(
   owner: Owner,
   onFile: (size: number) => void = () => {},
 ): { tar: PassThrough; sent: Promise<Map<string, Sent>> } {
-  const pack = tar.pack();
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
   const sent = new Map<string, Sent>();
+  const base = { uid: owner.uid, gid: owner.gid };
+  const emit = async (chunks: Buffer[]) => {
+    for (const chunk of chunks) await write(out, chunk);
+  };
   const done = (async () => {
-    const base = { uid: owner.uid, gid: owner.gid };
     for (const { rel, entry } of items) {
-      const mtime = new Date(Math.floor(entry.mtimeMs / 1000) * 1000);
+      if (out.destroyed) throw new Error("the archive stream was closed");
+      const mtime = Math.floor(entry.mtimeMs / 1000) * 1000;
       const mode = entry.mode & MODE_MASK;
       switch (entry.type) {
         case "dir":
-          pack.entry({ ...base, name: `${rel}/`, type: "directory", mode, mtime });
+          await emit(headerBlocks({ ...base, name: `${rel}/`, type: "directory", size: 0, mode, mtime }));
           break;
         case "symlink":
-          pack.entry({ ...base, name: rel, type: "symlink", linkname: retargetLink(entry.target ?? "", root, runtimeRoot), mode: 0o777, mtime });
+          await emit(headerBlocks({ ...base, name: rel, type: "symlink", size: 0, mode: 0o777, mtime, linkname: retargetLink(entry.target ?? "", root, runtimeRoot) }));
           break;
         case "file": {
           const file = path.join(root, rel);
           if (entry.size <= BUFFERED) {
-            const data = await readFile(file);
-            sent.set(rel, { hash: createHash("sha256").update(data).digest("hex"), size: data.length, mtimeMs: mtime.getTime() });
-            await new Promise<void>((resolve, reject) => pack.entry({ ...base, name: rel, type: "file", mode, mtime, size: data.length }, data, (e) => (e ? reject(e) : resolve())));
+            let data: Buffer;
+            let after;
+            try {
+              data = readFileSync(file);
+              after = lstatSync(file);
+            } catch (error) {
+              if (gone(error)) continue;
+              throw error;
+            }
+            // Unchanged since the scan (same size and mtime): the scan's hash holds; else hash what is sent.
+            const unchanged = after.size === entry.size && after.mtimeMs === entry.mtimeMs && data.length === entry.size && entry.hash;
+            const hash = unchanged ? entry.hash! : createHash("sha256").update(data).digest("hex");
+            sent.set(rel, { hash, size: data.length, mtimeMs: mtime });
+            await emit([...headerBlocks({ ...base, name: rel, type: "file", size: data.length, mode, mtime }), data, padding(data.length)]);
             onFile(data.length);
             break;
           }
+          await emit(headerBlocks({ ...base, name: rel, type: "file", size: entry.size, mode, mtime }));
           const hash = createHash("sha256");
           let seen = 0;
-          const finished = new Promise<void>((resolve, reject) => {
-            const sink = pack.entry({ ...base, name: rel, type: "file", mode, mtime, size: entry.size }, (e) => (e ? reject(e) : resolve()));
-            void (async () => {
-              for await (const chunk of createReadStream(file)) {
-                const buffer = chunk as Buffer;
-                seen += buffer.length;
-                if (seen > entry.size) throw new FileChangedError(`${rel} grew while it was being synced; sync again`);
-                hash.update(buffer);
-                if (!sink.write(buffer)) await new Promise<void>((drained) => sink.once("drain", () => drained()));
-              }
-              if (seen !== entry.size) throw new FileChangedError(`${rel} shrank while it was being synced; sync again`);
-              sink.end(null);
-            })().catch(reject);
-          });
-          await finished;
-          sent.set(rel, { hash: hash.digest("hex"), size: seen, mtimeMs: mtime.getTime() });
+          for await (const chunk of createReadStream(file)) {
+            const buffer = chunk as Buffer;
+            seen += buffer.length;
+            if (seen > entry.size) throw new FileChangedError(`${rel} grew while it was being synced; sync again`);
+            hash.update(buffer);
+            await write(out, buffer);
+          }
+          if (seen !== entry.size) throw new FileChangedError(`${rel} shrank while it was being synced; sync again`);
+          await write(out, padding(seen));
+          sent.set(rel, { hash: hash.digest("hex"), size: seen, mtimeMs: mtime });
           onFile(seen);
           break;
         }
       }
     }
-    pack.finalize();
+    await write(out, END);
+    out.end();
     return sent;
   })();
-  pack.pipe(out);
-  done.catch((error: unknown) => {
-    pack.destroy(error as Error);
-    out.destroy(error as Error);
-  });
+  done.catch((error: unknown) => out.destroy(error as Error));
   return { tar: out, sent: done };
 }

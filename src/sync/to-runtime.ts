@@ -41,6 +41,8 @@ export async function syncToRuntime(run: SyncRun, dirty: ReadonlySet<string> | u
       const sent = await packed.sent;
       for (const { rel, entry } of put) {
         const s = sent.get(rel);
+        // A file deleted since the scan was not sent: the next sync sees it gone.
+        if (entry.type === "file" && !s) continue;
         const base = toBaseline(s ? { ...entry, hash: s.hash, size: s.size } : entry, "host");
         // A file edited between scan and send: its host stat no longer describes what was sent.
         const hostMtimeMs = s && s.hash !== entry.hash ? undefined : base.hostMtimeMs;
