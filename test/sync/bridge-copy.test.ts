@@ -134,6 +134,60 @@ describeBackend("copy mode through the bridge (docker)", unavailable, () => {
     expect(b.stderr).toMatch(/sync runtime → host: 2 entries \(\d+ B\), 1 deleted, 0 conflicts/);
   }, 90_000);
 
+  it("the agent's file requests go to its copy: a write lands on the host only when the session ends", async () => {
+    const b = start([]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    await b.prompt(session, [
+      { op: "write", path: "${cwd}/via-fs.txt", content: "written through the bridge\n" },
+      terminal("cat via-fs.txt && echo made-by-a-command > by-terminal.txt"),
+      { op: "read", path: "${cwd}/by-terminal.txt" },
+    ]);
+    const [write, cat, read] = b.results().slice(-3);
+    expect(write?.result).toEqual({ ok: {} });
+    expect(cat?.result?.ok?.output?.output).toContain("written through the bridge");
+    expect(read?.result?.ok?.content).toBe("made-by-a-command\n");
+    expect(existsSync(path.join(ws.dir, "via-fs.txt"))).toBe(false);
+    await b.close();
+    expect(readFileSync(path.join(ws.dir, "via-fs.txt"), "utf8")).toBe("written through the bridge\n");
+    expect(readFileSync(path.join(ws.dir, "by-terminal.txt"), "utf8")).toBe("made-by-a-command\n");
+  }, 90_000);
+
+  it("a bridge killed mid-turn loses nothing: with --persist reuse, `acp-sandbox sync` brings the work back", async () => {
+    try {
+      const b = start(["--persist", "reuse"]);
+      await b.initialize();
+      const session = await b.newSession(ws.dir);
+      void b.prompt(session, [terminal("echo precious > work.txt && rm README.md"), { op: "hang" }], 60_000).catch(() => {});
+      await b.waitFor((m) => m["method"] === "session/update" && String(m["params"]?.update?.content?.text ?? "").startsWith("RESULT"), 30_000);
+      b.kill("SIGKILL");
+      await b.exited;
+      expect(existsSync(path.join(ws.dir, "work.txt"))).toBe(false);
+      expect(existsSync(path.join(ws.dir, "README.md"))).toBe(true);
+
+      const env = { ...process.env, XDG_STATE_HOME: path.join(home.dir, "state"), XDG_CONFIG_HOME: path.join(home.dir, "xdg") };
+      const recover = new BridgeProcess(["sync", "--workspace", ws.dir], { env });
+      expect((await recover.waitExit(60_000)).code).toBe(0);
+      expect(recover.stderr).toMatch(/sync runtime → host: 1 entry \(9 B\), 1 deleted, 0 conflicts/);
+      expect(readFileSync(path.join(ws.dir, "work.txt"), "utf8")).toBe("precious\n");
+      expect(existsSync(path.join(ws.dir, "README.md"))).toBe(false);
+
+      const again = new BridgeProcess(["sync", "--workspace", ws.dir], { env });
+      expect((await again.waitExit(60_000)).code).toBe(0);
+      expect(again.stderr).toMatch(/sync runtime → host: 0 entries \(0 B\), 0 deleted, 0 conflicts/);
+    } finally {
+      for (const c of await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`acp-sandbox.workspace=${ws.dir}`] }) })) {
+        await docker.getContainer(c.Id).remove({ force: true, v: true });
+      }
+    }
+  }, 120_000);
+
+  it("`acp-sandbox sync` without a kept copy says how to get one", async () => {
+    const none = new BridgeProcess(["sync", "--workspace", ws.dir], { env: { ...process.env, XDG_STATE_HOME: path.join(home.dir, "state") } });
+    expect((await none.waitExit()).code).toBe(1);
+    expect(none.stderr).toContain(`acp-sandbox: error: no kept copy-mode container for ${ws.dir}; one is kept when a session runs with --mount copy --persist reuse`);
+  });
+
   it("the agent crashing mid-turn still brings its work back", async () => {
     const b = start([]);
     await b.initialize();
