@@ -188,6 +188,17 @@ describeBackend("copy mode through the bridge (docker)", unavailable, () => {
     expect(none.stderr).toContain(`acp-sandbox: error: no kept copy-mode container for ${ws.dir}; one is kept when a session runs with --mount copy --persist reuse`);
   });
 
+  it("a bridge told to stop (SIGTERM) brings the work back before it removes the container", async () => {
+    const b = start([]);
+    await b.initialize();
+    const session = await b.newSession(ws.dir);
+    await b.prompt(session, [terminal("echo stopped-politely > stop.txt")]);
+    b.kill("SIGTERM");
+    expect((await b.waitExit()).code).toBe(0);
+    expect(readFileSync(path.join(ws.dir, "stop.txt"), "utf8")).toBe("stopped-politely\n");
+    expect(await containersFor(ws.dir)).toBe(0);
+  }, 90_000);
+
   it("the agent crashing mid-turn still brings its work back", async () => {
     const b = start([]);
     await b.initialize();
