@@ -49,6 +49,9 @@ export function resolveSyncConfig(values: Values, env: NodeJS.ProcessEnv, sandbo
   if (mount === "bind" && remote && sandbox === "docker") {
     throw new UsageError(`--mount bind cannot work with the remote Docker engine at ${remote}: a bind mount reaches only that machine's disk; use --mount copy`);
   }
+  if (mount === "bind" && values["sync"] !== undefined) {
+    throw new UsageError(`--sync ${String(values["sync"])} applies to copy mode; with --mount bind the agent edits the workspace itself and nothing needs syncing`);
+  }
   const when = (values["sync"] as SyncMoment | undefined) ?? section?.sync ?? "session";
   return {
     mount,

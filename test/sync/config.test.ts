@@ -28,6 +28,13 @@ describe("resolving copy mode", () => {
     expect(() => resolveSyncConfig({ mount: "copy" }, {}, "bwrap", undefined)).toThrow("--mount copy needs the docker sandbox (got --sandbox bwrap); pass --sandbox docker");
   });
 
+  it("refuses --sync with a bind mount, where there is nothing to sync", () => {
+    expect(() => resolveSyncConfig({ mount: "bind", sync: "turn" }, {}, "docker", undefined)).toThrow(
+      "--sync turn applies to copy mode; with --mount bind the agent edits the workspace itself and nothing needs syncing",
+    );
+    expect(resolveSyncConfig({}, {}, "docker", { mount: "bind", sync: "turn" }).mount).toBe("bind");
+  });
+
   it("refuses a bind mount on a remote engine, which cannot see this machine's disk", () => {
     expect(() => resolveSyncConfig({ mount: "bind" }, { DOCKER_HOST: "tcp://10.0.0.5:2375" }, "docker", undefined)).toThrow(
       "--mount bind cannot work with the remote Docker engine at tcp://10.0.0.5:2375: a bind mount reaches only that machine's disk; use --mount copy",
