@@ -210,3 +210,36 @@ describeBackend("copy mode through the bridge (docker)", unavailable, () => {
     expect(await containersFor(ws.dir)).toBe(0);
   }, 90_000);
 });
+
+async function runscUnavailable(): Promise<string | undefined> {
+  if (unavailable) return unavailable;
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+  return info.Runtimes?.["runsc"] ? undefined : "runsc is not registered as a Docker runtime";
+}
+const runsc = await runscUnavailable();
+
+describeBackend("copy mode under gVisor (docker --docker-runtime runsc)", runsc, () => {
+  it("turn mode: the copy goes in, host edits reach it between turns, the agent's work comes back", async () => {
+    const ws = scratchWorkspace("acp-sync-gvisor-");
+    const home = tempDir("acp-sync-gvisor-home-");
+    const b = BridgeProcess.start(
+      ["node", SCRIPTED_AGENT],
+      ["--sandbox", "docker", "--docker-runtime", "runsc", "--mount", "copy", "--sync", "turn", "--workspace", ws.dir, "--config", agentConfig(home.dir), "--allow", "terminal"],
+      { env: { ...process.env, XDG_STATE_HOME: path.join(home.dir, "state"), XDG_CONFIG_HOME: path.join(home.dir, "xdg") } },
+    );
+    try {
+      await b.initialize();
+      const session = await b.newSession(ws.dir);
+      await b.prompt(session, [terminal("echo from-gvisor > g.txt")]);
+      expect(readFileSync(path.join(ws.dir, "g.txt"), "utf8")).toBe("from-gvisor\n");
+      writeFileSync(path.join(ws.dir, "README.md"), "# rewritten on the host\n");
+      await b.prompt(session, [terminal("cat README.md")]);
+      expect(b.results().at(-1)?.result?.ok?.output?.output).toContain("# rewritten on the host");
+      expect((await b.close()).code).toBe(0);
+    } finally {
+      if (b.child.exitCode === null) b.kill("SIGKILL");
+      ws.cleanup();
+      home.cleanup();
+    }
+  }, 120_000);
+});
