@@ -164,10 +164,14 @@ describeBackend("copy mode through the bridge (docker)", unavailable, () => {
       await b.exited;
       expect(existsSync(path.join(ws.dir, "work.txt"))).toBe(false);
       expect(existsSync(path.join(ws.dir, "README.md"))).toBe(true);
+      // The machine went down too: the kept container is stopped, its copy (a volume) is not lost.
+      const [kept] = await docker.listContainers({ filters: JSON.stringify({ label: [`acp-sandbox.workspace=${ws.dir}`] }) });
+      await docker.getContainer(kept!.Id).stop({ t: 1 });
 
       const env = { ...process.env, XDG_STATE_HOME: path.join(home.dir, "state"), XDG_CONFIG_HOME: path.join(home.dir, "xdg") };
       const recover = new BridgeProcess(["sync", "--workspace", ws.dir], { env });
       expect((await recover.waitExit(60_000)).code).toBe(0);
+      expect(recover.stderr).toContain("sync: starting the kept container");
       expect(recover.stderr).toMatch(/sync runtime → host: 1 entry \(9 B\), 1 deleted, 0 conflicts/);
       expect(readFileSync(path.join(ws.dir, "work.txt"), "utf8")).toBe("precious\n");
       expect(existsSync(path.join(ws.dir, "README.md"))).toBe(false);
