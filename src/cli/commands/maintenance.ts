@@ -1,24 +1,98 @@
 // doctor, ls, prune, sync: looking after the sandboxes rather than running an agent.
 import type { Logger } from "../../log/logger.js";
+import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
+import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
+import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
+import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
 import { probeAll } from "../../sandbox/registry.js";
+import type { ProbeResult } from "../../sandbox/types.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
 
+const out = (line = "") => void process.stdout.write(line + "\n");
+
+function probeLine(name: string, available: boolean, detail: string, fix?: string): string {
+  return `${available ? "ok " : "no "} ${name.padEnd(7)} ${detail}${fix ? `\n            fix: ${fix}` : ""}`;
+}
+
+/** The gVisor line: whether runsc is registered with the daemon (the docker line says whether it answers). */
+async function runscLine(): Promise<string> {
+  const result = await daemonInfo(dockerClient());
+  if (!result.ok) return probeLine("runsc", false, "unknown: the Docker daemon does not answer");
+  if (result.info.runtimes.includes("runsc")) return probeLine("runsc", true, "registered with the Docker daemon (gVisor: --sandbox docker --docker-runtime runsc)");
+  return probeLine("runsc", false, "runsc is not registered as a Docker runtime", RUNSC_FIX);
+}
+
+/** What `auto` would pick: the first available backend in order. */
+export function autoChoice(probes: readonly ProbeResult[]): ProbeResult | undefined {
+  return probes.find((p) => p.available);
+}
+
+async function doctor(values: OptionValues): Promise<number> {
+  const runtime = typeof values["docker-runtime"] === "string" ? values["docker-runtime"] : undefined;
+  const probes = await probeAll(runtime ? { runtime } : {});
+  for (const probe of probes) {
+    out(probeLine(probe.backend, probe.available, probe.detail, probe.fix));
+    if (probe.backend === "docker") out(await runscLine());
+  }
+  const pick = autoChoice(probes);
+  out(pick ? `--sandbox auto picks ${pick.backend}${pick.backend === "local" ? " (NO ISOLATION)" : ""}` : "--sandbox auto has nothing to pick");
+  return pick && pick.backend !== "local" ? 0 : 1;
+}
+
+function row(c: SandboxContainer): string[] {
+  const owner = c.persist === "reuse" ? "-" : c.ownerAlive === undefined ? "another host" : c.ownerAlive ? "running" : "gone";
+  return [c.name, c.state, c.persist + (c.copy ? " (copy)" : ""), owner, c.created.toISOString().replace(/\.\d+Z$/, "Z"), c.workspace];
+}
+
+function table(rows: readonly string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) out(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
+}
+
+async function ls(log: Logger): Promise<number> {
+  let containers: SandboxContainer[];
+  try {
+    containers = await listSandboxContainers(dockerClient());
+  } catch (error) {
+    log.error(`ls: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)}); bwrap keeps nothing to list`);
+    return 1;
+  }
+  if (containers.length === 0) {
+    out("no containers kept or left behind");
+    return 0;
+  }
+  table([["NAME", "STATE", "PERSIST", "BRIDGE", "CREATED", "WORKSPACE"], ...containers.map(row)]);
+  return 0;
+}
+
+async function prune(values: OptionValues, log: Logger): Promise<number> {
+  const scratch = removeStaleScratch();
+  if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
+  let result;
+  try {
+    result = await pruneSandboxes(dockerClient(), values["force"] === true);
+  } catch (error) {
+    log.error(`prune: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)})`);
+    return 1;
+  }
+  for (const c of result.removed) out(`removed ${c.name} (${c.persist}, ${c.workspace})`);
+  for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
+  if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
+  return 0;
+}
+
 export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, values: OptionValues, log: Logger): Promise<number> {
   switch (command) {
-    case "doctor": {
-      for (const probe of await probeAll()) {
-        process.stderr.write(`${probe.available ? "ok  " : "no  "} ${probe.backend.padEnd(7)} ${probe.detail}${probe.fix ? `\n             fix: ${probe.fix}` : ""}\n`);
-      }
-      return 0;
-    }
+    case "doctor":
+      return doctor(values);
     case "sync": {
       const { runSyncCommand } = await import("../../sync/command.js");
       return runSyncCommand(values, log);
     }
     case "ls":
+      return ls(log);
     case "prune":
-      log.error(`${command}: no backend keeps sandboxes in this build`);
-      return 1;
+      return prune(values, log);
   }
 }

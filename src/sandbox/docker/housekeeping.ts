@@ -17,6 +17,8 @@ export interface SandboxContainer {
   /** true/false for a bridge on this host; undefined when it ran elsewhere. */
   readonly ownerAlive: boolean | undefined;
   readonly created: Date;
+  /** Copy mode: the container holds its own copy of the workspace (a volume), maybe with changes not yet synced. */
+  readonly copy: boolean;
 }
 
 export async function listSandboxContainers(docker: Docker, labels: Readonly<Record<string, string>> = {}): Promise<SandboxContainer[]> {
@@ -35,6 +37,7 @@ export async function listSandboxContainers(docker: Docker, labels: Readonly<Rec
       owner: l[LABEL.owner] ?? "",
       ownerAlive: ownerAlive(l[LABEL.owner]),
       created: new Date(c.Created * 1000),
+      copy: (c.Mounts ?? []).some((m) => m.Type === "volume"),
     };
   });
 }
@@ -88,8 +91,11 @@ export interface PruneResult {
   readonly kept: ReadonlyArray<{ readonly container: SandboxContainer; readonly why: string }>;
 }
 
-/** Removes what is left: orphaned transient containers and kept containers no bridge is using. */
-export async function pruneSandboxes(docker: Docker): Promise<PruneResult> {
+/**
+ * Removes what is left: orphaned transient containers and kept containers no bridge is using. A kept
+ * copy-mode container may hold work not yet synced back: it stays unless `force`.
+ */
+export async function pruneSandboxes(docker: Docker, force = false): Promise<PruneResult> {
   const removed: SandboxContainer[] = [];
   const kept: Array<{ container: SandboxContainer; why: string }> = [];
   for (const container of await listSandboxContainers(docker)) {
@@ -99,6 +105,10 @@ export async function pruneSandboxes(docker: Docker): Promise<PruneResult> {
     }
     if (container.persist === "reuse" && (await inUse(docker, container.id))) {
       kept.push({ container, why: "a bridge is using it" });
+      continue;
+    }
+    if (container.persist === "reuse" && container.copy && !force) {
+      kept.push({ container, why: `it holds a copy of the workspace; run \`acp-sandbox sync -w ${container.workspace}\` first, or prune --force` });
       continue;
     }
     await removeContainer(docker, container.id);
