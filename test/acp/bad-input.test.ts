@@ -60,7 +60,7 @@ describe("from the editor", () => {
   it("a response for an id nobody waits for is dropped with a warning", async () => {
     bridge.send({ jsonrpc: "2.0", id: 999_999, result: { stray: true } });
     await alive();
-    expect(bridge.stderr).toMatch(/editor answered id 999999, which nobody is waiting for; dropped/);
+    await bridge.waitForStderr(/editor answered id 999999, which nobody is waiting for; dropped/);
     expect(bridge.messages.some((m) => m["method"] === "_fixture/response")).toBe(false);
   });
 

@@ -12,18 +12,24 @@ interface Ran {
   readonly stderr: string;
 }
 
-function cli(args: readonly string[], options: { input?: string; cwd?: string; onSpawn?: (pid: number) => void } = {}): Promise<Ran> {
+function cli(
+  args: readonly string[],
+  options: { input?: string; cwd?: string; onSpawn?: (pid: number) => void; onStdout?: (stdoutSoFar: string) => void } = {},
+): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BRIDGE, ...args], { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+      options.onStdout?.(stdout);
+    });
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     child.stdin.on("error", () => {});
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
     options.onSpawn?.(child.pid!);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -130,10 +136,14 @@ describe("acp-sandbox run", () => {
 
   it("SIGINT cancels the turn (exit 5) and leaves nothing running", async () => {
     let pid = 0;
+    let hanging: () => void = () => {};
+    const childSpawned = new Promise<void>((resolve) => (hanging = resolve));
     const ran = cli(["run", "--sandbox", "local", "--workspace", workspace.dir, "--prompt", JSON.stringify([{ op: "spawn-child" }, { op: "hang" }]), ...agent], {
       onSpawn: (p) => (pid = p),
+      // The agent has spawned its child and is hanging in the turn once the child's pid is printed.
+      onStdout: (out) => /"childPid":\d+/.test(out) && hanging(),
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await childSpawned;
     process.kill(pid, "SIGINT");
     const result = await ran;
     expect(result.code).toBe(5);

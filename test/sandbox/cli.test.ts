@@ -74,8 +74,8 @@ describeBackend("bwrap from the command line", bwrap.unavailable, () => {
     const bridge = BridgeProcess.start(AGENT, ["--workspace", ws.dir, "--require-isolation"]);
     const init = await bridge.initialize();
     expect(init["result"]["_meta"]["acp-sandbox"]["sandbox"]).toMatchObject({ backend: "bwrap", isolation: "namespaces", filesystemIsolation: true });
-    expect(bridge.stderr).toContain("acp-sandbox: sandbox: bwrap (auto: bubblewrap");
-    expect(bridge.stderr).toMatch(/bwrap: network none, fresh HOME and \/tmp; mounted .* rw \(workspace\), .* ro \(the agent's script and its package\)/);
+    await bridge.waitForStderr("acp-sandbox: sandbox: bwrap (auto: bubblewrap");
+    await bridge.waitForStderr(/bwrap: network none, fresh HOME and \/tmp; mounted .* rw \(workspace\), .* ro \(the agent's script and its package\)/);
     await bridge.close();
   });
 

@@ -57,7 +57,7 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
 
     const second = start(["--persist", "reuse"]);
     expect(await terminal(second, "cat /tmp/left-here")).toContain("from-first");
-    expect(second.stderr).toContain("reusing kept container");
+    await second.waitForStderr("reusing kept container");
     expect((await second.close()).code).toBe(0);
     expect((await mine()).map((c) => c.id)).toEqual([kept[0]!.id]);
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { createInterface } from "node:readline";
+import { expect } from "vitest";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const BRIDGE = path.join(ROOT, "dist", "src", "cli", "main.js");
@@ -63,7 +64,19 @@ export class BridgeProcess {
         return false;
       });
     });
-    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
+    // Resolves once the bridge has exited and its stderr has been read to the end (or half a second
+    // later, should a stray process still hold the pipe), so assertions on stderr after exit see it all.
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => {
+        const done = () => resolve({ code, signal });
+        if (this.child.stderr.readableEnded) return done();
+        const timer = setTimeout(done, 500);
+        this.child.stderr.once("end", () => {
+          clearTimeout(timer);
+          done();
+        });
+      }),
+    );
   }
 
   static start(agent: readonly string[], bridgeArgs: readonly string[] = [], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): BridgeProcess {
@@ -93,6 +106,25 @@ export class BridgeProcess {
       };
       this.#waiters.push({ match, resolve: done });
     });
+  }
+
+  /**
+   * Waits until stderr holds `pattern`. A log line written just before a response can reach us after
+   * it (stderr and stdout are separate pipes), so assertions on a running bridge's stderr wait.
+   */
+  async waitForStderr(pattern: string | RegExp, timeoutMs = 10_000): Promise<string> {
+    const matches = () => (typeof pattern === "string" ? this.stderr.includes(pattern) : pattern.test(this.stderr));
+    const deadline = Date.now() + timeoutMs;
+    while (!matches()) {
+      if (Date.now() > deadline || this.child.stderr.readableEnded) {
+        if (matches()) break;
+        // Fails with the usual diff between what we wanted and what came.
+        if (typeof pattern === "string") expect(this.stderr).toContain(pattern);
+        else expect(this.stderr).toMatch(pattern);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.stderr;
   }
 
   /** Sends a request and waits for its response. */

@@ -41,7 +41,7 @@ describe("reading", () => {
     ]);
     expect(all!.result).toEqual({ ok: { content: "a\nb\nc\nd\n" } });
     expect(part!.result).toEqual({ ok: { content: "b\nc\n" } });
-    expect(b.stderr).toContain(`policy: read ${h.ws}/notes.txt: allow-always (the default: reads inside the allowed directories are allowed)`);
+    await b.waitForStderr(`policy: read ${h.ws}/notes.txt: allow-always (the default: reads inside the allowed directories are allowed)`);
   });
 
   it("an unknown session is resourceNotFound", async () => {
@@ -133,7 +133,7 @@ describe("writing", () => {
     });
     expect(params.options.map((o: { kind: string }) => o.kind)).toEqual(["allow_once", "allow_always", "reject_once", "reject_always"]);
     expect(prompts[1]!["params"].toolCall.content[0].oldText).toBe("old\n");
-    expect(b.stderr).toContain(`policy: write ${h.ws}/tool.sh: pending (the default: writes are asked) → allow-once (the editor's answer: allow once)`);
+    await b.waitForStderr(`policy: write ${h.ws}/tool.sh: pending (the default: writes are asked) → allow-once (the editor's answer: allow once)`);
   });
 
   it("the editor's reject refuses the write; reject_always and allow_always are remembered for the session", async () => {
@@ -176,7 +176,7 @@ describe("writing", () => {
     const again = await start();
     const [allowed] = await turn(again.bridge, again.sessionId, [{ op: "write", path: `${h.ws}/.vscode/settings.json`, content: "{}" }]);
     expect(allowed!.result).toEqual({ ok: {} });
-    expect(again.bridge.stderr).toContain(`policy: write ${h.ws}/.vscode/settings.json: allow-always (rule allow[0] from ${h.configFile})`);
+    await again.bridge.waitForStderr(`policy: write ${h.ws}/.vscode/settings.json: allow-always (rule allow[0] from ${h.configFile})`);
   });
 
   it("deny rules from flags and the config file refuse, naming the rule and its file", async () => {

@@ -67,7 +67,7 @@ describe("the agent's own permission requests", () => {
     expect(read!.result.ok.outcome).toEqual({ outcome: "selected", optionId: "allow" });
     expect(rm!.result.ok.outcome).toEqual({ outcome: "selected", optionId: "reject" });
     expect(prompts).toHaveLength(0);
-    expect(b.stderr).toContain(`policy: permission request "rm -rf build" (execute): reject-always (rule deny[0] from ${h.configFile}); answered reject`);
+    await b.waitForStderr(`policy: permission request "rm -rf build" (execute): reject-always (rule deny[0] from ${h.configFile}); answered reject`);
   });
 
   it("an always answer from the editor is remembered for the session", async () => {
@@ -100,7 +100,7 @@ describe("cancellation", () => {
     expect(write!.result.error).toEqual({ code: ERR.cancelled, message: `acp-sandbox: write ${h.ws}/pending.txt: the permission prompt was cancelled` });
     expect(existsSync(`${h.ws}/pending.txt`)).toBe(false);
     expect(prompts).toHaveLength(1);
-    expect(b.stderr).toContain("session/cancel: answered 1 open permission prompt(s) with cancelled");
+    await b.waitForStderr("session/cancel: answered 1 open permission prompt(s) with cancelled");
   });
 
   it("a turn cancelled while the agent's own request is open answers it with the cancelled outcome", async () => {
@@ -130,7 +130,7 @@ describe("--remember", () => {
     const [w] = await turn(second.bridge, second.sessionId, [{ op: "write", path: `${h.ws}/kept.txt`, content: "2" }]);
     expect(w!.result).toEqual({ ok: {} });
     expect(again.prompts).toHaveLength(0);
-    expect(second.bridge.stderr).toMatch(/policy: write .*kept\.txt: allow-always \(a decision remembered in .*acp-sandbox\/remembered\/[0-9a-f]+\.json/);
+    await second.bridge.waitForStderr(/policy: write .*kept\.txt: allow-always \(a decision remembered in .*acp-sandbox\/remembered\/[0-9a-f]+\.json/);
     await second.bridge.close();
 
     const third = await start();
@@ -222,8 +222,8 @@ describe("the workspace's own configuration", () => {
     expect(asked!.result.error.message).toBe(`acp-sandbox: read ${h.ws}/docs/guide.md refused by the editor's answer: reject once`);
     expect(fine!.result).toEqual({ ok: { content: "not under secrets/\n" } });
     expect(prompts.map((p) => p["params"].toolCall.title)).toEqual([`Create ${h.ws}/a.txt`, `Read ${h.ws}/docs/guide.md`]);
-    expect(b.stderr).toContain(`.acp-sandbox.json: ignored policy.allow (2 rules): a workspace's configuration may only narrow the policy (deny, ask)`);
-    expect(b.stderr).toContain(`.acp-sandbox.json: ignored policy.directories: a workspace's configuration cannot grant directories`);
+    await b.waitForStderr(`.acp-sandbox.json: ignored policy.allow (2 rules): a workspace's configuration may only narrow the policy (deny, ask)`);
+    await b.waitForStderr(`.acp-sandbox.json: ignored policy.directories: a workspace's configuration cannot grant directories`);
   });
 
   it("its deny rules refuse, naming the workspace file", async () => {

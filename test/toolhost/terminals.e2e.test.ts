@@ -41,7 +41,7 @@ describe("running commands", () => {
     expect(tty!.result.ok.exit).toEqual({ exitCode: 0, signal: null });
     expect(tty!.result.ok.output).toEqual({ output: "on-a-tty\r\ndone\r\n", truncated: false, exitStatus: { exitCode: 0, signal: null } });
     expect(failing!.result.ok.exit).toEqual({ exitCode: 3, signal: null });
-    expect(b.stderr).toMatch(/terminal term-1: started sh -c .* \(pid \d+, pty\)/);
+    await b.waitForStderr(/terminal term-1: started sh -c .* \(pid \d+, pty\)/);
   });
 
   it("the environment is the sandbox's filtered one plus the request's, never the bridge's own", async () => {
