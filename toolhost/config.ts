@@ -3,14 +3,12 @@ import { createHash } from "node:crypto";
 import { realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfigFile, requireConfig, userConfigPath } from "../src/config/file.js";
+import { type ConfigFiles, tildify } from "../src/config/file.js";
 import { ConfigError, UsageError } from "../src/errors.js";
 import type { AllowedRoot } from "./paths.js";
-import { parseShortRule, type PolicySection, type RuleSpec } from "./policy/schema.js";
-import { type Rule, type RuleAction, tildify } from "./policy/rules.js";
-
-/** The workspace's own configuration file: untrusted, it may only narrow. */
-export const WORKSPACE_CONFIG = ".acp-sandbox.json";
+import { parseShortRule, type RuleSpec } from "./policy/rule-syntax.js";
+import type { PolicySection } from "./policy/schema.js";
+import type { Rule, RuleAction } from "./policy/rules.js";
 
 export const DEFAULT_MAX_TERMINALS = 32;
 export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -108,13 +106,12 @@ function smallest(...values: Array<number | undefined>): number | undefined {
   return present.length ? Math.min(...present) : undefined;
 }
 
-export function resolveToolHostConfig(values: Values, env: NodeJS.ProcessEnv, workspace: string): ToolHostConfig {
+/** The ToolHost's configuration from flags and the configuration files (read by `loadConfigFiles`). */
+export function resolveToolHostConfig(values: Values, env: NodeJS.ProcessEnv, workspace: string, files: ConfigFiles): ToolHostConfig {
   const home = env["HOME"] ?? os.homedir();
-  const explicit = typeof values["config"] === "string" ? path.resolve(values["config"]) : undefined;
-  const userFile = explicit ?? userConfigPath(env);
-  const user = requireConfig(loadConfigFile(userFile), explicit !== undefined, tildify(userFile, home))?.policy;
-  const workspaceFile = path.join(workspace, WORKSPACE_CONFIG);
-  const theirs = requireConfig(loadConfigFile(workspaceFile), false)?.policy;
+  const { userFile, workspaceFile } = files;
+  const user = files.user?.policy;
+  const theirs = files.workspace?.policy;
   const narrowed = narrowWorkspace(theirs, workspaceFile, home);
   return {
     workspace,

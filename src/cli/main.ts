@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case "bridge": {
         const { runBridgeCommand } = await import("./commands/bridge.js");
-        return await runBridgeCommand(resolveSessionConfig(values, agent, process.env, process.cwd()), log);
+        return await runBridgeCommand(await resolveSessionConfig(values, agent, process.env, process.cwd()), log);
       }
       case "run": {
         const { runRunCommand } = await import("./commands/run.js");

@@ -1,10 +1,17 @@
 // Loads a configuration file: ok, missing, empty, unreadable or invalid; invalid files are refused, never defaulted.
-import { readFileSync } from "node:fs";
+// The schemas (zod) are loaded only when there is a file to check: most runs have none, and loading them
+// costs a noticeable part of the bridge's start.
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
-import { configSchema, type ConfigFile } from "./schema.js";
+import type { ConfigFile } from "./schema.js";
+
+export type { ConfigFile } from "./schema.js";
+
+/** The workspace's own configuration file: untrusted, it may only narrow. */
+export const WORKSPACE_CONFIG = ".acp-sandbox.json";
 
 export type ConfigLoad =
   | { readonly kind: "ok"; readonly file: string; readonly config: ConfigFile }
@@ -34,10 +41,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${issue.path.length ? keyPath(issue.path) : "(top level)"}: ${issue.message}`;
 }
 
-export function loadConfigFile(file: string): ConfigLoad {
+export async function loadConfigFile(file: string): Promise<ConfigLoad> {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { kind: "missing", file };
@@ -53,6 +60,7 @@ export function loadConfigFile(file: string): ConfigLoad {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return { kind: "invalid", file, problems: ["(top level): expected a JSON object"] };
   }
+  const { configSchema } = await import("./schema.js");
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) return { kind: "invalid", file, problems: parsed.error.issues.map(describeIssue) };
   return { kind: "ok", file, config: parsed.data };
@@ -76,4 +84,37 @@ export function requireConfig(load: ConfigLoad, explicit: boolean, shown: string
     case "invalid":
       throw new ConfigError(`invalid configuration in ${shown}: ${load.problems.join("; ")}`);
   }
+}
+
+/** The configuration files a session consults, each read and validated once. */
+export interface ConfigFiles {
+  /** The user's file (`--config FILE`, else the XDG default): trusted. */
+  readonly user: ConfigFile | undefined;
+  readonly userFile: string;
+  /** The workspace's `.acp-sandbox.json`: untrusted (it comes with the repository), it may only narrow. */
+  readonly workspace: ConfigFile | undefined;
+  readonly workspaceFile: string;
+}
+
+type Values = Readonly<Record<string, unknown>>;
+
+/** The user's configuration (`--config FILE` relative to `cwd`, else the XDG default), refused when invalid. */
+export async function loadUserConfig(values: Values, env: NodeJS.ProcessEnv, cwd: string): Promise<{ readonly file: string; readonly config: ConfigFile | undefined }> {
+  const explicit = typeof values["config"] === "string" ? path.resolve(cwd, values["config"]) : undefined;
+  const file = explicit ?? userConfigPath(env);
+  const home = env["HOME"] ?? os.homedir();
+  return { file, config: requireConfig(await loadConfigFile(file), explicit !== undefined, tildify(file, home)) };
+}
+
+/** The user's file and the workspace's, read once for every concern (policy, sandbox, sync). */
+export async function loadConfigFiles(values: Values, env: NodeJS.ProcessEnv, cwd: string, workspace: string): Promise<ConfigFiles> {
+  const user = await loadUserConfig(values, env, cwd);
+  const workspaceFile = path.join(workspace, WORKSPACE_CONFIG);
+  const theirs = requireConfig(await loadConfigFile(workspaceFile), false);
+  return { user: user.config, userFile: user.file, workspace: theirs, workspaceFile };
+}
+
+/** `~/…` for paths under the home directory: how files are named in messages. */
+export function tildify(file: string, home: string): string {
+  return home && (file === home || file.startsWith(home + path.sep)) ? "~" + file.slice(home.length) : file;
 }

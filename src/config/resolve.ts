@@ -2,13 +2,14 @@
 import { realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.js";
+import { loadConfigFiles } from "./file.js";
 import type { OptionValues } from "../cli/parse.js";
 import type { LogLevel } from "../log/logger.js";
 import { secretValues } from "../sandbox/env.js";
-import { resolveSandboxSettings, type SandboxSettings, userSandboxSection } from "../sandbox/options.js";
+import { resolveSandboxSettings, type SandboxSettings } from "../sandbox/options.js";
 import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
 import { resolveToolHostConfig, type ToolHostConfig } from "../../toolhost/config.js";
-import { resolveSyncConfig, type SyncConfig, userSyncSection } from "../sync/config.js";
+import { resolveSyncConfig, type SyncConfig } from "../sync/config.js";
 
 export interface SessionConfig {
   readonly workspace: string;
@@ -51,7 +52,7 @@ export function resolveLogLevel(values: OptionValues): LogLevel {
   return (str(values, "log-level") ?? "info") as LogLevel;
 }
 
-export function resolveSessionConfig(values: OptionValues, agent: readonly string[], env: NodeJS.ProcessEnv, cwd: string): SessionConfig {
+export async function resolveSessionConfig(values: OptionValues, agent: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<SessionConfig> {
   if (agent.length === 0 || agent[0] === "") {
     throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- npx @zed-industries/claude-code-acp");
   }
@@ -59,7 +60,8 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
   const maxLineBytes = Number(str(values, "max-message-bytes") ?? 64 * 1024 * 1024);
   if (maxLineBytes < 1024) throw new UsageError(`Expected --max-message-bytes to be at least 1024, got \`${maxLineBytes}\``);
   const trace = str(values, "trace");
-  const policy = resolveToolHostConfig(values, env, workspace);
+  const files = await loadConfigFiles(values, env, cwd, workspace);
+  const policy = resolveToolHostConfig(values, env, workspace, files);
   const sandboxSettings = resolveSandboxSettings({
     values,
     agent,
@@ -67,11 +69,11 @@ export function resolveSessionConfig(values: OptionValues, agent: readonly strin
     cwd,
     workspace,
     directories: policy.directories.map((d) => ({ hostPath: d.path, runtimePath: d.path, writable: d.writable })),
-    section: userSandboxSection(values, env, cwd),
+    section: files.user?.sandbox,
   });
   // Directories granted with --ro/--rw are served by the ToolHost too.
   const toolhost = { ...policy, directories: [...policy.directories, ...sandboxSettings.granted.map((d) => ({ path: d.hostPath, writable: d.writable }))] };
-  const sync = resolveSyncConfig(values, env, (str(values, "sandbox") ?? "auto") as SandboxChoice, userSyncSection(values, env, cwd));
+  const sync = resolveSyncConfig(values, env, (str(values, "sandbox") ?? "auto") as SandboxChoice, files.user?.sync);
   return {
     workspace,
     sandbox: sync.sandbox,

@@ -1,12 +1,12 @@
 // The `sandbox` section of the user's configuration file: isolation, environment, network, limits, Docker.
 import { z } from "zod";
+import { sizePattern } from "./size.js";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a variable name like MY_API_TOKEN");
 const envGlob = z
   .string()
   .regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/, "expected a variable name or a glob like LC_*")
   .refine((glob) => glob.replace(/\*/g, "").length > 0, "patterns like '*' are not allowed: they would copy every secret");
-export const sizePattern = /^(\d+(?:\.\d+)?)([kmgt]?)b?$/i;
 
 export const sandboxSection = z.strictObject({
   /** Refuse to start without filesystem isolation (never fall back to local). */

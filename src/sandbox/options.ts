@@ -2,12 +2,12 @@
 import { realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfigFile, requireConfig, userConfigPath } from "../config/file.js";
 import { UsageError } from "../errors.js";
 import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
-import { type SandboxSection, sizePattern } from "./config-schema.js";
+import type { SandboxSection } from "./config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
 import { choosePreset } from "./presets.js";
+import { parseSize } from "./size.js";
 import type { ExtraDirectory, NetworkPolicy, ResourceLimits, SandboxSpec } from "./types.js";
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
@@ -47,16 +47,6 @@ function list(values: Values, name: string): string[] {
 function text(values: Values, name: string): string | undefined {
   const value = values[name];
   return typeof value === "string" ? value : undefined;
-}
-
-/** `512m`, `2g`, `1073741824` → bytes. */
-export function parseSize(value: string, flag: string): number {
-  const m = sizePattern.exec(value.trim());
-  if (!m) throw new UsageError(`Expected ${flag} to be a size like 512m or 2g, got \`${value}\``);
-  const scale = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
-  const bytes = Math.round(Number(m[1]) * scale);
-  if (bytes < 64 * 1024 ** 2) throw new UsageError(`Expected ${flag} to be at least 64m, got \`${value}\``);
-  return bytes;
 }
 
 function parseLimits(values: Values, section: SandboxSection | undefined): ResourceLimits {
@@ -115,12 +105,6 @@ function environment(input: SandboxInput, notices: string[]): { env: Record<stri
     notices.push(`preset ${preset.name} (${preset.description}): passing ${names}`);
   }
   return { env: built, passed };
-}
-
-/** The user's configuration file's `sandbox` section (`--config FILE` or the XDG default), if any. */
-export function userSandboxSection(values: Values, env: NodeJS.ProcessEnv, cwd: string): SandboxSection | undefined {
-  const explicit = typeof values["config"] === "string" ? path.resolve(cwd, values["config"]) : undefined;
-  return requireConfig(loadConfigFile(explicit ?? userConfigPath(env)), explicit !== undefined)?.sandbox;
 }
 
 export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {

@@ -1,9 +1,6 @@
 // The provider registry: names to providers, and `auto`'s choice of the strongest one that works here.
 import { SandboxUnavailableError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import { bwrapProviderOptions, createBwrapProvider } from "./bwrap/provider.js";
-import { createDockerProvider, dockerProviderOptions } from "./docker/provider.js";
-import { createLocalProvider } from "./local/provider.js";
 import type { ProbeResult, SandboxBackend, SandboxChoice, SandboxProvider } from "./types.js";
 
 /**
@@ -15,12 +12,20 @@ export interface ProviderOptions {
   readonly [key: string]: unknown;
 }
 
-type Factory = (options: ProviderOptions) => SandboxProvider;
+type Factory = (options: ProviderOptions) => Promise<SandboxProvider>;
 
+// Each provider's module loads when that provider is asked for: a bridge on bwrap never loads the Docker
+// client and its dependencies, which would cost a good part of its start.
 const factories = new Map<SandboxBackend, Factory>([
-  ["bwrap", (options) => createBwrapProvider(bwrapProviderOptions(options))],
-  ["docker", (options) => createDockerProvider(dockerProviderOptions(options))],
-  ["local", () => createLocalProvider()],
+  ["bwrap", async (options) => {
+    const { bwrapProviderOptions, createBwrapProvider } = await import("./bwrap/provider.js");
+    return createBwrapProvider(bwrapProviderOptions(options));
+  }],
+  ["docker", async (options) => {
+    const { createDockerProvider, dockerProviderOptions } = await import("./docker/provider.js");
+    return createDockerProvider(dockerProviderOptions(options));
+  }],
+  ["local", async () => (await import("./local/provider.js")).createLocalProvider()],
 ]);
 
 /** `auto` tries these in order and takes the first that works. */
@@ -30,7 +35,7 @@ export function registerProvider(name: SandboxBackend, factory: Factory): void {
   factories.set(name, factory);
 }
 
-export function providerFor(name: SandboxBackend, options: ProviderOptions = {}): SandboxProvider {
+export async function providerFor(name: SandboxBackend, options: ProviderOptions = {}): Promise<SandboxProvider> {
   const factory = factories.get(name);
   if (!factory) throw new SandboxUnavailableError(`the ${name} sandbox is not available in this build`);
   return factory(options);
@@ -41,7 +46,7 @@ export function knownBackends(): SandboxBackend[] {
 }
 
 export async function probeAll(options: ProviderOptions = {}, signal?: AbortSignal): Promise<ProbeResult[]> {
-  return Promise.all(knownBackends().map((name) => providerFor(name, options).probe(signal)));
+  return Promise.all(knownBackends().map(async (name) => (await providerFor(name, options)).probe(signal)));
 }
 
 /** Resolves `auto` (or checks an explicit choice) and says on stderr what was picked and why. */
@@ -51,7 +56,7 @@ export async function chooseProvider(choice: SandboxChoice, options: ProviderOpt
     throw new SandboxUnavailableError("--require-isolation: the local sandbox has no isolation", "pass --sandbox bwrap or --sandbox docker (see acp-sandbox doctor)");
   }
   if (choice !== "auto") {
-    const provider = providerFor(choice, options);
+    const provider = await providerFor(choice, options);
     const probe = await provider.probe(signal);
     if (!probe.available) throw new SandboxUnavailableError(`the ${choice} sandbox cannot run here: ${probe.detail}`, probe.fix);
     log.info(`sandbox: ${choice} (${probe.detail})`);
@@ -59,7 +64,7 @@ export async function chooseProvider(choice: SandboxChoice, options: ProviderOpt
   }
   const skipped: string[] = [];
   for (const name of knownBackends()) {
-    const provider = providerFor(name, options);
+    const provider = await providerFor(name, options);
     const probe = await provider.probe(signal);
     if (!probe.available) {
       skipped.push(`${name}: ${probe.detail}`);

@@ -1,10 +1,10 @@
 // `acp-sandbox sync`: bring a kept copy-mode sandbox's changes back to the workspace, e.g. after a crash.
+import { loadUserConfig } from "../config/file.js";
 import { resolveWorkspace } from "../config/resolve.js";
 import { SyncError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../sandbox/docker/client.js";
 import { defaultStateDir } from "./baseline.js";
-import { userSyncSection } from "./config.js";
 import { keptCopies, syncBack } from "./docker/recover.js";
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
@@ -13,7 +13,7 @@ type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 export async function runSyncCommand(values: Values, log: Logger, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
   const workspace = resolveWorkspace(typeof values["workspace"] === "string" ? values["workspace"] : undefined, cwd);
   const flags = values["sync-exclude"];
-  const excludes = [...(userSyncSection(values, env, cwd)?.exclude ?? []), ...(Array.isArray(flags) ? flags : typeof flags === "string" ? [flags] : [])];
+  const excludes = [...((await loadUserConfig(values, env, cwd)).config?.sync?.exclude ?? []), ...(Array.isArray(flags) ? flags : typeof flags === "string" ? [flags] : [])];
   const docker = dockerClient();
   try {
     await docker.ping();

@@ -1,6 +1,4 @@
 // Resolves copy mode's settings once, at startup: flags over the user's configuration file over defaults.
-import path from "node:path";
-import { loadConfigFile, requireConfig, userConfigPath } from "../config/file.js";
 import { UsageError } from "../errors.js";
 import type { SandboxChoice } from "../sandbox/types.js";
 import { defaultStateDir } from "./baseline.js";
@@ -31,12 +29,6 @@ export function remoteDockerHost(env: NodeJS.ProcessEnv): string | undefined {
 function list(values: Values, name: string): string[] {
   const value = values[name];
   return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
-}
-
-/** The `sync` section of the user's configuration file (`--config FILE` or the XDG default), if any. */
-export function userSyncSection(values: Values, env: NodeJS.ProcessEnv, cwd: string): SyncSection | undefined {
-  const explicit = typeof values["config"] === "string" ? path.resolve(cwd, values["config"]) : undefined;
-  return requireConfig(loadConfigFile(explicit ?? userConfigPath(env)), explicit !== undefined)?.sync;
 }
 
 export function resolveSyncConfig(values: Values, env: NodeJS.ProcessEnv, sandbox: SandboxChoice, section: SyncSection | undefined): SyncConfig {

@@ -1,11 +1,12 @@
 // One bridge session's copy of the workspace: filled when the sandbox starts, synced back when told, closed at the end.
+// Every bridge has one; the sync engine and the host watcher (tar, chokidar) load only when a copy is attached.
 import type { Logger } from "../log/logger.js";
-import { BaselineStore } from "./baseline.js";
+import type { BaselineStore } from "./baseline.js";
 import type { SyncConfig } from "./config.js";
-import { WorkspaceSync } from "./engine.js";
+import type { WorkspaceSync } from "./engine.js";
 import type { Owner } from "./pack.js";
 import type { SyncConflict, SyncReport, SyncRuntime } from "./types.js";
-import { HostWatcher } from "./watch.js";
+import type { HostWatcher } from "./watch.js";
 
 export interface Attachment {
   readonly runtime: SyncRuntime;
@@ -44,6 +45,7 @@ export class CopySession {
   /** Takes the runtime's copy in hand and fills it from the host (three-way: a kept copy's own changes survive). */
   async attach(attachment: Attachment): Promise<SyncReport> {
     const { runtime, owner, kept } = attachment;
+    const [{ BaselineStore }, { WorkspaceSync }, { HostWatcher }] = await Promise.all([import("./baseline.js"), import("./engine.js"), import("./watch.js")]);
     this.#kept = kept;
     this.#store = new BaselineStore(this.config.stateDir, this.workspace, runtime.id);
     const engine = new WorkspaceSync({

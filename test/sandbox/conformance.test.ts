@@ -118,7 +118,7 @@ for (const backend of await backends()) {
 
     it("the agent process itself (provider launch) sees what its terminals see", { timeout: 60_000 }, async () => {
       const settings = resolveSandboxSettings({ values: {}, agent: AGENT, env: s.env, cwd: s.workspace, workspace: s.workspace });
-      const provider = providerFor(backend.provider, { ...settings.providerOptions, ...(backend.runtime ? { runtime: backend.runtime } : {}) });
+      const provider = await providerFor(backend.provider, { ...settings.providerOptions, ...(backend.runtime ? { runtime: backend.runtime } : {}) });
       const sandbox = await provider.prepare(settings.spec);
       try {
         expect(sandbox.capabilities.filesystemIsolation).toBe(isolated);

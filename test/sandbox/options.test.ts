@@ -5,7 +5,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sandboxSection } from "../../src/sandbox/config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY } from "../../src/sandbox/env.js";
-import { parseSize, resolveSandboxSettings, type SandboxInput } from "../../src/sandbox/options.js";
+import { resolveSandboxSettings, type SandboxInput } from "../../src/sandbox/options.js";
+import { parseSize } from "../../src/sandbox/size.js";
 import { choosePreset } from "../../src/sandbox/presets.js";
 
 const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), "acp-sandbox-options-")));

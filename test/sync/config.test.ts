@@ -2,7 +2,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { remoteDockerHost, resolveSyncConfig, userSyncSection } from "../../src/sync/config.js";
+import { loadUserConfig } from "../../src/config/file.js";
+import { remoteDockerHost, resolveSyncConfig } from "../../src/sync/config.js";
 import { BridgeProcess } from "../support/bridge.js";
 import { tempDir } from "./tree.js";
 
@@ -44,12 +45,12 @@ describe("resolving copy mode", () => {
     expect(remoteDockerHost({})).toBeUndefined();
   });
 
-  it("reads the sync section of the config file, and refuses a bad one naming the key", () => {
+  it("reads the sync section of the config file, and refuses a bad one naming the key", async () => {
     const file = path.join(dir.dir, "config.json");
     writeFileSync(file, JSON.stringify({ sync: { mount: "copy", sync: "turn", exclude: ["big/"] } }));
-    expect(userSyncSection({ config: file }, {}, dir.dir)).toEqual({ mount: "copy", sync: "turn", exclude: ["big/"] });
+    expect((await loadUserConfig({ config: file }, {}, dir.dir)).config?.sync).toEqual({ mount: "copy", sync: "turn", exclude: ["big/"] });
     writeFileSync(file, JSON.stringify({ sync: { sync: "always" } }));
-    expect(() => userSyncSection({ config: file }, {}, dir.dir)).toThrow(/sync\.sync/);
+    await expect(loadUserConfig({ config: file }, {}, dir.dir)).rejects.toThrow(/sync\.sync/);
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfigFile, requireConfig, userConfigPath } from "../../src/config/file.js";
+import { loadConfigFile, loadConfigFiles, requireConfig, userConfigPath } from "../../src/config/file.js";
 import { ConfigError, UsageError } from "../../src/errors.js";
 import { rememberFilePath, resolveToolHostConfig } from "../../toolhost/config.js";
 
@@ -21,16 +21,21 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** What a session does: read the files once, then resolve the ToolHost's part. */
+async function resolve(values: Record<string, string | boolean | string[]>) {
+  return resolveToolHostConfig(values, env, ws, await loadConfigFiles(values, env, tmp, ws));
+}
+
 describe("loading a file", () => {
-  it("tells ok, missing, empty, unreadable and invalid apart", () => {
-    expect(loadConfigFile(path.join(tmp, "none.json"))).toEqual({ kind: "missing", file: path.join(tmp, "none.json") });
+  it("tells ok, missing, empty, unreadable and invalid apart", async () => {
+    expect(await loadConfigFile(path.join(tmp, "none.json"))).toEqual({ kind: "missing", file: path.join(tmp, "none.json") });
     writeFileSync(configFile, "  \n");
-    expect(loadConfigFile(configFile).kind).toBe("empty");
-    expect(loadConfigFile(tmp)).toEqual({ kind: "unreadable", file: tmp, reason: "EISDIR" });
+    expect((await loadConfigFile(configFile)).kind).toBe("empty");
+    expect(await loadConfigFile(tmp)).toEqual({ kind: "unreadable", file: tmp, reason: "EISDIR" });
     writeFileSync(configFile, "[1]");
-    expect(loadConfigFile(configFile)).toEqual({ kind: "invalid", file: configFile, problems: ["(top level): expected a JSON object"] });
+    expect(await loadConfigFile(configFile)).toEqual({ kind: "invalid", file: configFile, problems: ["(top level): expected a JSON object"] });
     writeFileSync(configFile, JSON.stringify({ policy: { allow: ["write:src/**"] } }));
-    expect(loadConfigFile(configFile)).toEqual({ kind: "ok", file: configFile, config: { policy: { allow: [{ op: "write", path: "src/**" }] } } });
+    expect(await loadConfigFile(configFile)).toEqual({ kind: "ok", file: configFile, config: { policy: { allow: [{ op: "write", path: "src/**" }] } } });
   });
 
   it("requireConfig refuses invalid and unreadable files, and a missing file named explicitly", () => {
@@ -48,15 +53,15 @@ describe("loading a file", () => {
 });
 
 describe("the ToolHost's configuration", () => {
-  it("defaults with no file at all", () => {
-    const config = resolveToolHostConfig({}, env, ws);
+  it("defaults with no file at all", async () => {
+    const config = await resolve({});
     expect(config).toMatchObject({ workspace: ws, rules: [], directories: [], maxTerminals: 32, rememberFile: undefined, notices: [] });
   });
 
-  it("flags first, then the user's file, then the workspace's; each rule labelled with where it came from", () => {
+  it("flags first, then the user's file, then the workspace's; each rule labelled with where it came from", async () => {
     writeFileSync(configFile, JSON.stringify({ policy: { allow: ["terminal:npm test"], deny: [{ op: "read", path: "*.pem" }] } }));
     writeFileSync(path.join(ws, ".acp-sandbox.json"), JSON.stringify({ policy: { ask: ["write"] } }));
-    const config = resolveToolHostConfig({ deny: ["write:dist/**"], allow: ["read"] }, env, ws);
+    const config = await resolve({ deny: ["write:dist/**"], allow: ["read"] });
     expect(config.rules.map((r) => [r.action, r.op, r.origin.kind, r.origin.label, r.origin.file ?? null])).toEqual([
       ["allow", "read", "flag", "--allow read", null],
       ["deny", "write", "flag", "--deny write:dist/**", null],
@@ -66,26 +71,26 @@ describe("the ToolHost's configuration", () => {
     ]);
   });
 
-  it("a malformed rule flag is a usage error naming the flag", () => {
-    expect(() => resolveToolHostConfig({ deny: ["rm -rf"] }, env, ws)).toThrow(
+  it("a malformed rule flag is a usage error naming the flag", async () => {
+    await expect(resolve({ deny: ["rm -rf"] })).rejects.toThrow(
       new UsageError('Expected --deny to be a rule like write:src/** or terminal:npm test; a rule is op or op:pattern, where op is one of read, write, terminal, permission; got "rm -rf"'),
     );
   });
 
-  it("directories: ~ expanded, resolved, and a missing one refused naming the key", () => {
+  it("directories: ~ expanded, resolved, and a missing one refused naming the key", async () => {
     mkdirSync(path.join(tmp, "notes"));
     writeFileSync(configFile, JSON.stringify({ policy: { directories: [{ path: "~/notes", access: "read" }] } }));
-    expect(resolveToolHostConfig({}, env, ws).directories).toEqual([{ path: path.join(tmp, "notes"), writable: false }]);
+    expect((await resolve({})).directories).toEqual([{ path: path.join(tmp, "notes"), writable: false }]);
     writeFileSync(configFile, JSON.stringify({ policy: { directories: [{ path: "~/notes" }, { path: "/no/such/dir", access: "write" }] } }));
-    expect(() => resolveToolHostConfig({}, env, ws)).toThrow('policy.directories[0].access: expected "read" or "write", got undefined');
+    await expect(resolve({})).rejects.toThrow('policy.directories[0].access: expected "read" or "write", got undefined');
     writeFileSync(configFile, JSON.stringify({ policy: { directories: [{ path: "/no/such/dir", access: "write" }] } }));
-    expect(() => resolveToolHostConfig({}, env, ws)).toThrow("invalid configuration in ~/cfg/acp-sandbox/config.json: policy.directories[0].path: /no/such/dir is not an existing directory");
+    await expect(resolve({})).rejects.toThrow("invalid configuration in ~/cfg/acp-sandbox/config.json: policy.directories[0].path: /no/such/dir is not an existing directory");
   });
 
-  it("the workspace's file only narrows: lower limits kept, higher ones and grants ignored", () => {
+  it("the workspace's file only narrows: lower limits kept, higher ones and grants ignored", async () => {
     writeFileSync(configFile, JSON.stringify({ policy: { maxTerminals: 8, maxReadBytes: 1000 } }));
     writeFileSync(path.join(ws, ".acp-sandbox.json"), JSON.stringify({ policy: { maxTerminals: 4, maxReadBytes: 99999, allow: ["write"], directories: [{ path: "/", access: "write" }] } }));
-    const config = resolveToolHostConfig({}, env, ws);
+    const config = await resolve({});
     expect(config.maxTerminals).toBe(4);
     expect(config.maxReadBytes).toBe(1000);
     expect(config.directories).toEqual([]);
@@ -93,13 +98,13 @@ describe("the ToolHost's configuration", () => {
     expect(config.notices).toHaveLength(2);
   });
 
-  it("an invalid workspace file is refused too (never silently ignored)", () => {
+  it("an invalid workspace file is refused too (never silently ignored)", async () => {
     writeFileSync(path.join(ws, ".acp-sandbox.json"), JSON.stringify({ policy: { deny: [{ op: "nope" }] } }));
-    expect(() => resolveToolHostConfig({}, env, ws)).toThrow(`invalid configuration in ${path.join(ws, ".acp-sandbox.json")}: policy.deny[0].op: expected one of`);
+    await expect(resolve({})).rejects.toThrow(`invalid configuration in ${path.join(ws, ".acp-sandbox.json")}: policy.deny[0].op: expected one of`);
   });
 
-  it("--remember keeps decisions per workspace under the XDG state directory", () => {
-    expect(resolveToolHostConfig({ remember: true }, env, ws).rememberFile).toBe(rememberFilePath(env, ws, tmp));
+  it("--remember keeps decisions per workspace under the XDG state directory", async () => {
+    expect((await resolve({ remember: true })).rememberFile).toBe(rememberFilePath(env, ws, tmp));
     expect(rememberFilePath({ XDG_STATE_HOME: "/state" }, "/a", "/h")).toMatch(/^\/state\/acp-sandbox\/remembered\/[0-9a-f]{24}\.json$/);
     expect(rememberFilePath({}, "/a", "/h")).not.toBe(rememberFilePath({}, "/b", "/h"));
     expect(rememberFilePath({}, "/a", "/h")).toMatch(/^\/h\/\.local\/state\/acp-sandbox\//);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../toolhost/policy/decide.js";
 import { compileRule, type Rule, type RuleAction, type Subject } from "../../toolhost/policy/rules.js";
-import { parseRule, parseShortRule, type RuleSpec } from "../../toolhost/policy/schema.js";
+import { parseRule, parseShortRule, type RuleSpec } from "../../toolhost/policy/rule-syntax.js";
 import { planCommand } from "../../toolhost/terminals/command-line.js";
 import { protectedPattern } from "../../toolhost/protected.js";
 

@@ -1,6 +1,6 @@
 // Policy rules as data, and how one rule matches an operation: a path glob, a command pattern, a tool call's kind/title.
-import path from "node:path";
 import picomatch from "picomatch";
+import { tildify } from "../../src/config/file.js";
 
 export type Operation = "read" | "write" | "terminal" | "permission";
 export const OPERATIONS: readonly Operation[] = ["read", "write", "terminal", "permission"];
@@ -96,10 +96,6 @@ export function compileRule(rule: Rule, context: MatchContext): CompiledRule {
   };
 }
 
-/** `~/…` for paths under the home directory: how files are named in messages. */
-export function tildify(file: string, home: string): string {
-  return home && (file === home || file.startsWith(home + path.sep)) ? "~" + file.slice(home.length) : file;
-}
 
 /** `rule deny[2] from ~/.config/acp-sandbox/config.json`, `--allow write:src/**`, `the default: …`. */
 export function describeOrigin(origin: RuleOrigin, home: string): string {

@@ -13,7 +13,7 @@ export async function runDemoCommand(values: OptionValues, log: Logger): Promise
   try {
     cpSync(path.join(PACKAGE_ROOT, "fixtures", "workspace"), scratch, { recursive: true });
     const agent = [process.execPath, path.join(PACKAGE_ROOT, "dist", "fixtures", "agent", "scripted-agent.js")];
-    const config = resolveSessionConfig({ ...values, workspace: scratch }, agent, process.env, process.cwd());
+    const config = await resolveSessionConfig({ ...values, workspace: scratch }, agent, process.env, process.cwd());
     log.info(`demo: the scripted agent works on a scratch copy of the sample project in ${scratch}`);
     const code = await runOnce(config, "demo", { approve: "all", ...values }, log);
     log.info(`demo: the workspace now holds: ${readdirSync(path.join(scratch, "src")).map((f) => "src/" + f).join(", ")}`);

@@ -85,7 +85,7 @@ export async function runOnce(config: SessionConfig, prompt: string, values: Opt
 }
 
 export async function runRunCommand(values: OptionValues, agent: readonly string[], log: Logger): Promise<number> {
-  const config = resolveSessionConfig(values, agent, process.env, process.cwd());
+  const config = await resolveSessionConfig(values, agent, process.env, process.cwd());
   const prompt = await resolvePrompt(values);
   return runOnce(config, prompt, values, log);
 }

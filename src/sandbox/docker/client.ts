@@ -1,14 +1,21 @@
 // One Docker client for the process (dockerode; DOCKER_HOST honoured), and errors described for people.
-import Docker from "dockerode";
+import { createRequire } from "node:module";
+import type Docker from "dockerode";
 
 let shared: Docker | undefined;
 
 /**
  * The Docker client. No API version is pinned: unversioned requests let the daemon answer with the
  * newest version it speaks, so an old daemon (20.10) and a new client work together.
+ *
+ * dockerode (with ssh2 and the gRPC stack it pulls in) is loaded on first use: a bridge on bwrap or
+ * local never pays the 200–300 ms it takes to load. It is CommonJS, so a plain require loads it in place.
  */
 export function dockerClient(): Docker {
-  shared ??= new Docker();
+  if (!shared) {
+    const Dockerode = createRequire(import.meta.url)("dockerode") as typeof Docker;
+    shared = new Dockerode();
+  }
   return shared;
 }
 

@@ -4,8 +4,6 @@ import type { RuntimeFiles } from "../../sandbox/types.js";
 import { remoteDockerHost } from "../config.js";
 import type { CopySession } from "../session.js";
 import { copyMount, ownCopyRoot } from "./copy-root.js";
-import { DockerRuntimeFiles } from "./files.js";
-import { DockerSyncRuntime } from "./runtime.js";
 
 export interface DockerCopyTarget {
   readonly docker: Docker;
@@ -39,6 +37,8 @@ export function dockerCopyMode(session: CopySession, env: NodeJS.ProcessEnv = pr
     enabled: mount === "copy" || (mount === "auto" && remoteDockerHost(env) !== undefined),
     mount: copyMount,
     attach: async (target) => {
+      // Loaded here, not at the top: every bridge builds these hooks, few run in copy mode.
+      const [{ DockerRuntimeFiles }, { DockerSyncRuntime }] = await Promise.all([import("./files.js"), import("./runtime.js")]);
       if (!target.reused) await ownCopyRoot(target.docker, target.container, target.root, target.image, target.uid, target.gid);
       const user = `${target.uid}:${target.gid}`;
       const runtime = new DockerSyncRuntime({ container: target.container, root: target.root, user });
