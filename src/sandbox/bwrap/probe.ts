@@ -58,11 +58,16 @@ async function run(): Promise<ProbeResult> {
   const found = which("bwrap", process.env["PATH"], process.cwd());
   if (found.kind !== "found") return { backend: "bwrap", available: false, detail: "bwrap not found", fix: "install bubblewrap (apt install bubblewrap), or pass --sandbox docker" };
   const truePath = ["/usr/bin/true", "/bin/true"].find((p) => which(p, undefined, "/").kind === "found") ?? "/bin/sh";
-  const outcome = await new Promise<{ ok: boolean; stderr: string; version: string }>((resolve) => {
-    execFile(found.path, probeArgv(truePath), { timeout: PROBE_TIMEOUT_MS, env: {} }, (error, _stdout, stderr) => {
-      execFile(found.path, ["--version"], { timeout: PROBE_TIMEOUT_MS }, (_e, version) => resolve({ ok: !error, stderr: String(stderr), version: String(version).trim() }));
-    });
-  });
+  // Both at once: the probe is on every session's start.
+  const [trial, version] = await Promise.all([
+    new Promise<{ ok: boolean; stderr: string }>((resolve) => {
+      execFile(found.path, probeArgv(truePath), { timeout: PROBE_TIMEOUT_MS, env: {} }, (error, _stdout, stderr) => resolve({ ok: !error, stderr: String(stderr) }));
+    }),
+    new Promise<string>((resolve) => {
+      execFile(found.path, ["--version"], { timeout: PROBE_TIMEOUT_MS }, (_error, stdout) => resolve(String(stdout).trim()));
+    }),
+  ]);
+  const outcome = { ...trial, version };
   if (!outcome.ok) return { backend: "bwrap", available: false, ...diagnoseBwrapFailure(outcome.stderr, readUsernsSysctls()) };
   return { backend: "bwrap", available: true, detail: `${outcome.version || "bwrap"} at ${found.path}: namespaces work` };
 }
