@@ -33,10 +33,13 @@ export class Endpoint {
     return this.#pending.size;
   }
 
-  /** Writes a message as it is. `raw` (its serialization) saves re-encoding on the hot path. */
-  send(message: JsonObject, raw?: string): boolean {
+  /**
+   * Writes a message as it is. `line`, the bytes it arrived as (only for a message forwarded unchanged),
+   * saves serializing and encoding it again on the hot path.
+   */
+  send(message: JsonObject, line?: Buffer): boolean {
     this.tracer.record(this.#outDirection, message);
-    return raw === undefined ? this.writer.write(message) : this.writer.writeRaw(raw);
+    return line === undefined ? this.writer.write(message) : this.writer.writeLine(line);
   }
 
   /**

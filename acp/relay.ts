@@ -28,7 +28,10 @@ export interface RequestContext {
 /** Serves a request; throw an RpcFailure to answer with that error. */
 export type RequestHandler = (message: JsonObject, context: RequestContext) => Promise<RpcOutcome>;
 
-/** Rewrites a notification on its way (synchronously, keeping order); undefined drops it. */
+/**
+ * Rewrites a notification on its way (synchronously, keeping order); undefined drops it. A change means a new
+ * object: the one given, returned as it is, goes out as the bytes it arrived as, so it must never be mutated.
+ */
 export type NotificationHandler = (message: JsonObject) => JsonObject | undefined;
 
 /** Looks at a response on its way back to the requester (synchronously); may rewrite it. */
@@ -121,17 +124,18 @@ export class Relay {
       this.#held.push(event.message);
       return;
     }
-    this.#dispatch(from, event.message, event.raw);
+    this.#dispatch(from, event.message, event.line);
   }
 
-  #dispatch(from: Side, message: JsonObject, raw: string | undefined): void {
+  /** `line`: the bytes `message` arrived as, when known; forwarded instead of re-serializing if nothing changes it. */
+  #dispatch(from: Side, message: JsonObject, line: Buffer | undefined): void {
     const c = classify(message);
     switch (c.kind) {
       case "request":
         this.#onRequest(from, message, c.id, c.method);
         return;
       case "notification":
-        this.#onNotification(from, message, c.method, raw);
+        this.#onNotification(from, message, c.method, line);
         return;
       case "response":
         this.#onResponseMessage(from, message, c.id);
@@ -151,7 +155,7 @@ export class Relay {
     }
   }
 
-  #onNotification(from: Side, message: JsonObject, method: string, raw: string | undefined): void {
+  #onNotification(from: Side, message: JsonObject, method: string, line: Buffer | undefined): void {
     if (method === "$/cancel_request") {
       this.#onCancelRequest(from, message);
       return;
@@ -166,12 +170,13 @@ export class Relay {
       this.log.warn(`${from} sent ${method} before the agent was started; dropped`);
       return;
     }
-    this.#sendPaced(from, target, current, current === message ? raw : undefined);
+    // A handler that changed the message returned a new object: only the untouched original goes as it came.
+    this.#sendPaced(from, target, current, current === message ? line : undefined);
   }
 
   /** Writes to `target`; when it cannot keep up, stops reading from `from` until it drains (one wait at a time). */
-  #sendPaced(from: Side, target: Endpoint, message: JsonObject, raw?: string): void {
-    if (target.send(message, raw) || this.#awaitingDrain[from]) return;
+  #sendPaced(from: Side, target: Endpoint, message: JsonObject, line?: Buffer): void {
+    if (target.send(message, line) || this.#awaitingDrain[from]) return;
     const source = this.#pausers[from];
     if (!source) return;
     this.#awaitingDrain[from] = true;

@@ -3,13 +3,20 @@ import type { Readable, Writable } from "node:stream";
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+const CR = 13;
+
 import type { JsonObject } from "../src/util/json.js";
 
 export type { JsonObject, JsonValue } from "../src/util/json.js";
 
 /** What the line reader hands on: a parsed object, or the reason a line could not be one. */
 export type WireEvent =
-  | { readonly kind: "message"; readonly message: JsonObject; readonly raw: string }
+  | {
+      readonly kind: "message";
+      readonly message: JsonObject;
+      /** The line as it arrived (newline included; a CRLF ending becomes LF): forwards the message unchanged without serializing it again. */
+      readonly line: Buffer;
+    }
   | { readonly kind: "invalid"; readonly reason: "not-json" | "not-object" | "too-large" | "truncated"; readonly detail: string };
 
 /**
@@ -21,8 +28,11 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
   let buffered = 0;
   let skipping = false;
 
+  /** `line` ends with its "\n". */
   const emitLine = (line: Buffer) => {
-    const text = line.toString("utf8").replace(/\r$/, "");
+    // A CRLF ending is found by its bytes, without a pass over the (possibly megabytes long) text.
+    const end = line.length > 1 && line[line.length - 2] === CR ? line.length - 2 : line.length - 1;
+    const text = line.toString("utf8", 0, end);
     if (text.trim() === "") return;
     let parsed: unknown;
     try {
@@ -35,7 +45,10 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
       onEvent({ kind: "invalid", reason: "not-object", detail: `a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}` });
       return;
     }
-    onEvent({ kind: "message", message: parsed as JsonObject, raw: text });
+    // The bytes go on as they came, except after a CRLF ending (rare) or bytes that are not UTF-8 (the decoder left a
+    // U+FFFD for them): then the text is encoded again, so what goes on is always UTF-8 ending in LF alone.
+    const forwarded = end === line.length - 1 && !text.includes("\uFFFD") ? line : Buffer.from(text + "\n");
+    onEvent({ kind: "message", message: parsed as JsonObject, line: forwarded });
   };
 
   input.on("data", (chunk: Buffer) => {
@@ -43,13 +56,13 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
-      const piece = chunk.subarray(start, nl);
+      const piece = chunk.subarray(start, nl + 1);
       if (skipping) {
         skipping = false;
-      } else if (buffered + piece.length > maxLineBytes) {
+      } else if (buffered + piece.length - 1 > maxLineBytes) {
         onEvent({ kind: "invalid", reason: "too-large", detail: `a line over ${maxLineBytes} bytes` });
       } else {
-        emitLine(chunks.length === 0 ? piece : Buffer.concat([...chunks, piece]));
+        emitLine(chunks.length === 0 ? piece : Buffer.concat([...chunks, piece], buffered + piece.length));
       }
       chunks = [];
       buffered = 0;
@@ -63,7 +76,8 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
         buffered = 0;
         skipping = true;
       } else {
-        chunks.push(Buffer.from(rest));
+        // A view, not a copy: stream chunks are never reused, and the line is copied once when it completes.
+        chunks.push(rest);
         buffered += rest.length;
       }
     }
@@ -100,13 +114,14 @@ export class LineWriter {
 
   /** False when the peer is not keeping up: wait for `onDrain` before sending more. */
   write(message: JsonObject): boolean {
-    return this.writeRaw(JSON.stringify(message));
+    if (this.closed) return true;
+    return this.output.write(JSON.stringify(message) + "\n");
   }
 
-  /** `line` must be one serialized JSON object without a newline. */
-  writeRaw(line: string): boolean {
+  /** Writes a line as readLines handed it on (one JSON object, ending in "\n"), without re-encoding it. */
+  writeLine(line: Buffer): boolean {
     if (this.closed) return true;
-    return this.output.write(line + "\n");
+    return this.output.write(line);
   }
 
   onDrain(listener: () => void): void {

@@ -82,6 +82,37 @@ describe("raw forwarding", () => {
     expect(saw["params"].received).toEqual({ jsonrpc: "2.0", method: "_vendor/ping", params: { n: 7, _meta: { k: "v" } } });
   });
 
+  it("forwards large notifications both ways byte for byte, whatever their whitespace, key order and escapes", async () => {
+    startRaw();
+    await bridge!.initialize();
+    // Over 64 KiB, so each arrives in several reads.
+    const odd = (method: string) =>
+      `{ "params" :\t{"z":1, "a":[1.0, 2e3, -0], "text":"\\u00e9\\/ é🙂 ${"x".repeat(100_000)}", "_meta":{"k":"v"}},"method" : "${method}" , "jsonrpc":"2.0"  }`;
+    bridge!.sendRaw(odd("_vendor/to_agent") + "\n");
+    const saw = await bridge!.waitFor((m) => m["method"] === "_fixture/saw" && m["params"].received.method === "_vendor/to_agent");
+    expect(saw["params"].line).toBe(odd("_vendor/to_agent"));
+    await bridge!.request("_fixture/write-line", { line: odd("_vendor/to_editor") });
+    expect(bridge!.lines.find((line) => line.includes('"_vendor/to_editor"'))).toBe(odd("_vendor/to_editor"));
+  });
+
+  it("serializes again what it changes: requests both ways carry ids of the bridge's", async () => {
+    startRaw();
+    await bridge!.initialize();
+    bridge!.sendRaw('{ "id" : "odd-1", "method":"_fixture/echo-line", "params": {"b": 1, "a": 2}, "jsonrpc":"2.0" }\n');
+    const echoed = await bridge!.waitFor((m) => m["id"] === "odd-1" && "result" in m);
+    const { received, line } = echoed["result"];
+    expect(received).toEqual({ id: expect.any(Number), method: "_fixture/echo-line", params: { b: 1, a: 2 }, jsonrpc: "2.0" });
+    expect(line).toBe(JSON.stringify(received));
+
+    await bridge!.request("_fixture/write-line", { line: '{ "jsonrpc" : "2.0", "id" : "agent-7", "method" : "_client/question", "params" : {"q" : 1} }' });
+    const question = await bridge!.waitFor((m) => m["method"] === "_client/question");
+    expect(question["id"]).not.toBe("agent-7");
+    expect(bridge!.lines.find((l) => l.includes('"_client/question"'))).toBe(JSON.stringify(question));
+    bridge!.send({ jsonrpc: "2.0", id: question["id"], result: { answer: 42 } });
+    const delivered = await bridge!.waitFor((m) => m["method"] === "_fixture/response");
+    expect(delivered["params"].received).toEqual({ jsonrpc: "2.0", id: "agent-7", result: { answer: 42 } });
+  });
+
   it("answers string and numeric ids with the editor's own ids", async () => {
     startRaw();
     await bridge!.initialize();

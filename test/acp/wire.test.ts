@@ -17,7 +17,20 @@ describe("readLines", () => {
     const line = Buffer.from(JSON.stringify({ jsonrpc: "2.0", method: "x", params: { s: "héllo ✓" } }) + "\n");
     const cut = line.indexOf(Buffer.from("✓")) + 1;
     const events = await collect([line.subarray(0, 5), line.subarray(5, cut), line.subarray(cut)]);
-    expect(events).toEqual([{ kind: "message", message: { jsonrpc: "2.0", method: "x", params: { s: "héllo ✓" } }, raw: line.toString().trim() }]);
+    expect(events).toEqual([{ kind: "message", message: { jsonrpc: "2.0", method: "x", params: { s: "héllo ✓" } }, line }]);
+  });
+
+  it("hands on each line's bytes as they came: whitespace, key order, escapes and numbers as written", async () => {
+    const text = ` { "params" :\t{"z":1, "a":[1.0, 2e3, -0, 1E-7], "s":"\\u00e9\\/\\n é🙂 ${"x".repeat(3000)}"},"method" : "m" , "jsonrpc":"2.0" }  `;
+    const line = Buffer.from(text + "\n");
+    const events = await collect([line.subarray(0, 1000), line.subarray(1000, 2000), line.subarray(2000), '{"next":1}\n'], 10_000);
+    expect(events.map((e) => (e.kind === "message" ? e.line.toString() : e))).toEqual([text + "\n", '{"next":1}\n']);
+  });
+
+  it("hands on a CRLF line with LF alone, and bytes that are not UTF-8 as the text they decode to", async () => {
+    const bad = Buffer.concat([Buffer.from('{"s":"a'), Buffer.from([0xff, 0xc3]), Buffer.from('b"}\n')]);
+    const events = await collect(['{"a":"é"}\r\n', bad]);
+    expect(events.map((e) => (e.kind === "message" ? e.line : e))).toEqual([Buffer.from('{"a":"é"}\n'), Buffer.from('{"s":"a\uFFFD\uFFFDb"}\n')]);
   });
 
   it("handles several messages in one chunk, CRLF endings and blank lines", async () => {

@@ -29,6 +29,8 @@ export type Message = Record<string, any>;
 export class BridgeProcess {
   readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly messages: Message[] = [];
+  /** Every line on stdout as it came (without its newline), JSON-RPC or not. */
+  readonly lines: string[] = [];
   /** Lines on stdout that were not JSON-RPC objects: must stay empty. */
   readonly strayStdout: string[] = [];
   stderr = "";
@@ -46,6 +48,7 @@ export class BridgeProcess {
     this.child.stderr.setEncoding("utf8");
     this.child.stderr.on("data", (chunk: string) => (this.stderr += chunk));
     createInterface({ input: this.child.stdout }).on("line", (line) => {
+      this.lines.push(line);
       let message: unknown;
       try {
         message = JSON.parse(line);
