@@ -81,13 +81,23 @@ export async function runHeadless(options: HeadlessOptions): Promise<HeadlessRes
     });
 
   const died = options.agentDied.then((message) => ({ died: message }));
+  // A cancel (Ctrl-C, --timeout) that comes before the turn has started ends the run without starting it:
+  // the agent may still be starting, or hang in initialize, and there is no turn to send session/cancel to.
+  const cancelled = new Promise<"cancelled">((resolve) => {
+    if (options.cancel.aborted) resolve("cancelled");
+    else options.cancel.addEventListener("abort", () => resolve("cancelled"), { once: true });
+  });
   const work = app.connectWith(stream, async (agent) => {
-    await agent.request(acp.methods.agent.initialize, {
-      protocolVersion: acp.PROTOCOL_VERSION,
-      clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
-      clientInfo: { name: "acp-sandbox run", version: "1" },
-    });
-    const session = await agent.request(acp.methods.agent.session.new, { cwd: options.cwd, mcpServers: [] });
+    const start = async () => {
+      await agent.request(acp.methods.agent.initialize, {
+        protocolVersion: acp.PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+        clientInfo: { name: "acp-sandbox run", version: "1" },
+      });
+      return agent.request(acp.methods.agent.session.new, { cwd: options.cwd, mcpServers: [] });
+    };
+    const session = await Promise.race([start(), cancelled]);
+    if (session === "cancelled" || options.cancel.aborted) return { stopReason: "cancelled" as const };
     const onCancel = () => void agent.notify(acp.methods.agent.session.cancel, { sessionId: session.sessionId });
     options.cancel.addEventListener("abort", onCancel, { once: true });
     try {

@@ -86,6 +86,14 @@ describe("acp-sandbox run", () => {
     expect(ran.stderr).toMatch(/--timeout 1s reached/);
   });
 
+  it("--timeout while the agent is still starting ends the run (exit 5) instead of waiting for it", async () => {
+    const slowAgent = ["--", "sh", "-c", `sleep 4; exec "${process.execPath}" "${SCRIPTED_AGENT}"`];
+    const ran = await cli(["run", "--sandbox", "local", "--workspace", workspace.dir, "--timeout", "1", "--prompt", JSON.stringify([{ op: "hang" }]), ...slowAgent]);
+    expect(ran.code).toBe(5);
+    expect(ran.stderr).toMatch(/--timeout 1s reached/);
+    expect(ran.stdout).toContain("[cancelled]");
+  });
+
   it("an agent crash exits 6 and says why", async () => {
     const ran = await run([{ op: "stderr", text: "fatal: out of tokens" }, { op: "crash", code: 17 }]);
     expect(ran.code).toBe(6);
