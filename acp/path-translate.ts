@@ -31,14 +31,21 @@ function mapContentItem(item: JsonValue, translate: Translate): JsonValue {
 export function sessionUpdateToHost(message: JsonObject, map: PathMap): JsonObject {
   const params = message["params"];
   if (map.isIdentity || !isObject(params) || !isObject(params["update"])) return message;
-  const translate: Translate = (p) => map.toHost(p);
+  // Most updates carry no path (message chunks, thoughts, plans): those go on as they came, which lets
+  // the relay forward their bytes unchanged.
+  let changed = false;
+  const translate: Translate = (p) => {
+    const host = map.toHost(p);
+    if (host !== undefined && host !== p) changed = true;
+    return host;
+  };
   const update: JsonObject = { ...params["update"] };
   if (Array.isArray(update["locations"])) {
     update["locations"] = update["locations"].map((loc) => (isObject(loc) ? { ...loc, path: mapPath(loc["path"], translate) ?? null } : loc));
   }
   if (Array.isArray(update["content"])) update["content"] = update["content"].map((c) => mapContentItem(c, translate));
   else if (isObject(update["content"])) update["content"] = mapContentItem(update["content"], translate);
-  return { ...message, params: { ...params, update } };
+  return changed ? { ...message, params: { ...params, update } } : message;
 }
 
 /** session/new, load, resume from the editor: cwd and additionalDirectories, host → runtime. */

@@ -46,6 +46,13 @@ describe("payload translation", () => {
     expect(out.params.update.unknownField).toEqual({ kept: true });
   });
 
+  it("hands back the very message when no path in it maps (so the relay can forward its bytes)", () => {
+    const chunk = { jsonrpc: "2.0", method: "session/update", params: { sessionId: "s", update: { sessionUpdate: "agent_message_chunk", content: { type: "text", text: "/workspace/a.ts" } } } };
+    expect(sessionUpdateToHost(chunk as any, map)).toBe(chunk);
+    const outside = { jsonrpc: "2.0", method: "session/update", params: { sessionId: "s", update: { sessionUpdate: "tool_call", toolCallId: "t", locations: [{ path: "/etc/hosts" }] } } };
+    expect(sessionUpdateToHost(outside as any, map)).toBe(outside);
+  });
+
   it("maps session directories host → runtime and agent request paths runtime → host", () => {
     expect(sessionParamsToRuntime({ cwd: "/home/u/project/src", additionalDirectories: ["/home/u/shared"], mcpServers: [] }, map)).toEqual({
       cwd: "/workspace/src",
