@@ -1,5 +1,7 @@
 // Docker beyond one session: kept containers found again and checked, ls and prune, orphans of a killed bridge.
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { dockerClient } from "../../src/sandbox/docker/client.js";
 import { containerOptions } from "../../src/sandbox/docker/container-options.js";
@@ -18,6 +20,7 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
   let image: string;
   const started: BridgeProcess[] = [];
   const mine = () => listSandboxContainers(dockerClient(), { [LABEL.workspace]: s.workspace });
+  const syncDir = () => path.join(s.env["XDG_STATE_HOME"]!, "acp-sandbox", "sync");
   const cli = (args: string[]) => spawnSync(process.execPath, [BRIDGE, ...args], { encoding: "utf8", env: s.env });
   const start = (extra: string[] = []) => {
     const bridge = BridgeProcess.start(AGENT, ["--sandbox", "docker", "--workspace", s.workspace, "--allow", "terminal", ...extra], { env: s.env });
@@ -117,5 +120,21 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
     const pruned = cli(["prune"]);
     expect(pruned.stdout).toContain(`removed ${left[0]!.name} (transient, ${s.workspace})`);
     expect(await mine()).toEqual([]);
+  });
+
+  it("prune removes a SIGKILLed copy-mode bridge's container and its sync record", { timeout: 60_000 }, async () => {
+    const records = () => (existsSync(syncDir()) ? readdirSync(syncDir()) : []);
+    const bridge = start(["--mount", "copy"]);
+    await bridge.initialize();
+    await bridge.newSession(s.workspace);
+    expect(records()).toHaveLength(1);
+    bridge.kill("SIGKILL");
+    await bridge.waitExit();
+    const [left] = await mine();
+    expect(left).toMatchObject({ persist: "transient", ownerAlive: false, copy: true });
+    const pruned = cli(["prune"]);
+    expect(pruned.stdout).toContain(`removed ${left!.name} (transient, ${s.workspace}) and its sync record`);
+    expect(await mine()).toEqual([]);
+    expect(records()).toEqual([]);
   });
 });

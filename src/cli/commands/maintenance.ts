@@ -5,6 +5,7 @@ import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/d
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
 import { probeAll } from "../../sandbox/registry.js";
+import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
 import type { ProbeResult } from "../../sandbox/types.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
@@ -76,7 +77,11 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     log.error(`prune: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)})`);
     return 1;
   }
-  for (const c of result.removed) out(`removed ${c.name} (${c.persist}, ${c.workspace})`);
+  for (const c of result.removed) {
+    // A copy-mode container's sync record (its baseline) means nothing once the copy is gone.
+    if (c.copy) await new BaselineStore(defaultStateDir(), c.workspace, c.id).remove();
+    out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
+  }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
   if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
   return 0;
