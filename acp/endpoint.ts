@@ -53,10 +53,22 @@ export class Endpoint {
     return id;
   }
 
-  request(method: string, params?: JsonValue): Promise<RpcOutcome> {
+  /**
+   * Sends a request of the bridge's own. Aborting `signal` while it is in flight tells the peer with
+   * `$/cancel_request`; the answer still settles the promise when it comes.
+   */
+  request(method: string, params?: JsonValue, signal?: AbortSignal): Promise<RpcOutcome> {
     return new Promise((resolve) => {
       const message: JsonObject = params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
-      this.sendRequest(message, (outcome) => resolve(outcome));
+      const cancel = () => {
+        if (this.#pending.has(id) && !this.closed) this.notify("$/cancel_request", { requestId: id });
+      };
+      const id = this.sendRequest(message, (outcome) => {
+        signal?.removeEventListener("abort", cancel);
+        resolve(outcome);
+      });
+      if (signal?.aborted) cancel();
+      else signal?.addEventListener("abort", cancel, { once: true });
     });
   }
 

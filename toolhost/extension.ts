@@ -53,10 +53,10 @@ export function createToolHost(config: ToolHostConfig, log: Logger, options: Too
       for (const notice of config.notices) log.warn(notice);
       const remembered = new RememberedAnswers(config.rememberFile, config.workspace, log);
       const rules = config.rules.map((rule) => compileRule(rule, { workspace: config.workspace, home: config.home }));
-      const ask = async (params: JsonObject) => {
+      const ask = async (params: JsonObject, signal: AbortSignal) => {
         const editor = context.relay.endpoint("editor");
         if (!editor || editor.closed) return { error: { message: "the editor is gone" } };
-        return editor.request("session/request_permission", params);
+        return editor.request("session/request_permission", params, signal);
       };
       const permissions = new Permissions(rules, remembered, ask, log, config.home);
       const terminals = new TerminalManager({ maxTerminals: config.maxTerminals, graceMs: options.graceMs ?? DEFAULT_GRACE_MS });

@@ -7,8 +7,8 @@ import type { RememberedAnswers } from "./policy/remember.js";
 import { type CompiledRule, describeOrigin, type Subject } from "./policy/rules.js";
 import { permissionRequest, type PromptSpec, readAnswer } from "./prompt.js";
 
-/** Sends session/request_permission to the editor: the result, or an error message. */
-export type AskEditor = (params: JsonObject) => Promise<{ result: JsonValue } | { error: { message: string } }>;
+/** Sends session/request_permission to the editor: the result, or an error message. Aborting `signal` withdraws it. */
+export type AskEditor = (params: JsonObject, signal: AbortSignal) => Promise<{ result: JsonValue } | { error: { message: string } }>;
 
 interface OpenPrompt {
   cancel(): void;
@@ -98,16 +98,22 @@ export class Permissions {
     const spec: PromptSpec = { ...request.prompt(), sessionId: request.sessionId, toolCallId: `acp-sandbox-${this.#nextPrompt++}` };
     const params = permissionRequest(spec);
     type Outcome = Decision | "cancelled";
+    // However the prompt ends early (session/cancel, the agent's $/cancel_request, shutdown), the editor
+    // is told to take it down.
+    const withdraw = new AbortController();
     const outcome = await this.cancellable<Outcome>(
       request.sessionId,
-      this.ask(params).then((reply): Outcome => {
+      this.ask(params, withdraw.signal).then((reply): Outcome => {
         if ("error" in reply) return { decision: "reject-once", origin: { kind: "editor", label: `it answered with an error: ${reply.error.message}` } };
         const answer = readAnswer(reply.result);
         if (answer === "cancelled") return "cancelled";
         if (typeof answer === "object") return { decision: "reject-once", origin: { kind: "editor", label: answer.invalid } };
         return { decision: answer, origin: { kind: "editor", label: answer.replace("-", " ") } };
       }),
-      () => "cancelled",
+      () => {
+        withdraw.abort();
+        return "cancelled";
+      },
       request.signal,
     );
     if (outcome === "cancelled") {

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BRIDGE, type BridgeProcess, SCRIPTED_AGENT } from "../support/bridge.js";
+import { BRIDGE, BridgeProcess, RAW_AGENT, SCRIPTED_AGENT } from "../support/bridge.js";
 import { answerPrompts, ERR, type Harness, harness, startBridge, turn, writeConfig } from "./support.js";
 
 let h: Harness;
@@ -101,6 +101,31 @@ describe("cancellation", () => {
     expect(existsSync(`${h.ws}/pending.txt`)).toBe(false);
     expect(prompts).toHaveLength(1);
     await b.waitForStderr("session/cancel: answered 1 open permission prompt(s) with cancelled");
+  });
+
+  it("the agent withdrawing its request ($/cancel_request) takes the prompt down in the editor too", async () => {
+    const b = BridgeProcess.start([process.execPath, RAW_AGENT], ["--sandbox", "local", "--workspace", h.ws], { env: h.env });
+    bridge = b;
+    await b.initialize();
+    const sessionId = await b.newSession(h.ws);
+    const agentSays = (message: unknown) => b.request("_fixture/write-line", { line: JSON.stringify(message) });
+    await agentSays({ jsonrpc: "2.0", id: "w1", method: "fs/write_text_file", params: { sessionId, path: `${h.ws}/pending.txt`, content: "x" } });
+    const prompt = await b.waitFor((m) => m["method"] === "session/request_permission");
+    await agentSays({ jsonrpc: "2.0", method: "$/cancel_request", params: { requestId: "w1" } });
+    // The agent gets its request answered as cancelled; the editor is told to drop the prompt it holds.
+    const answered = await b.waitFor((m) => m["method"] === "_fixture/response" && m["params"].received.id === "w1");
+    expect(answered["params"].received.error).toEqual({
+      code: ERR.cancelled,
+      message: `acp-sandbox: write ${h.ws}/pending.txt: the permission prompt was cancelled`,
+      data: { reason: "cancelled" },
+    });
+    const withdrawn = await b.waitFor((m) => m["method"] === "$/cancel_request");
+    expect(withdrawn["params"]).toEqual({ requestId: prompt["id"] });
+    // The editor's late answer changes nothing (the next request is read after it, so it has been handled).
+    b.send({ jsonrpc: "2.0", id: prompt["id"], result: { outcome: { outcome: "selected", optionId: "allow-once" } } });
+    await b.request("_fixture/echo-line", {});
+    expect(existsSync(`${h.ws}/pending.txt`)).toBe(false);
+    expect(b.stderr).not.toMatch(/nobody is waiting for/);
   });
 
   it("a turn cancelled while the agent's own request is open answers it with the cancelled outcome", async () => {
