@@ -2,7 +2,8 @@
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const BRIDGE = path.join(ROOT, "dist", "src", "cli", "main.js");
+/** The bundled command users run (package.json "bin"). */
+export const BRIDGE = path.join(ROOT, "dist", "bundle", "acp-sandbox.js");
 export const AGENT = path.join(ROOT, "dist", "fixtures", "agent", "scripted-agent.js");
 
 export interface PeerCommand {

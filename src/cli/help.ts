@@ -5,9 +5,9 @@ const USAGE: Record<Command, string> = {
   bridge: "acp-sandbox [options] -- <agent command> [agent args...]",
   run: "acp-sandbox run [options] (--prompt TEXT | --prompt-file FILE | < prompt) -- <agent command> [args...]",
   demo: "acp-sandbox demo [options]",
-  doctor: "acp-sandbox doctor",
-  ls: "acp-sandbox ls",
-  prune: "acp-sandbox prune",
+  doctor: "acp-sandbox doctor [options]",
+  ls: "acp-sandbox ls [-w DIR]",
+  prune: "acp-sandbox prune [-w DIR] [--force]",
   sync: "acp-sandbox sync [options]",
 };
 
@@ -18,8 +18,8 @@ const SUMMARY: Record<Command, string> = {
   run: "Plays the editor itself: sends one prompt, prints what the agent does, exits with a status that says how it went.",
   demo: "Runs the bundled scripted agent on a scratch copy of a sample project, through the bridge, on the best sandbox here.",
   doctor: "Lists every sandbox backend, whether it works here, and what to do when it does not.",
-  ls: "Lists sandboxes kept for reuse (containers labelled by acp-sandbox).",
-  prune: "Removes every sandbox acp-sandbox left behind.",
+  ls: "Lists the containers acp-sandbox kept for reuse or left behind: every workspace's, or one's with -w.",
+  prune: "Removes what acp-sandbox left behind (orphaned and idle kept containers, bwrap scratch): everything, or one workspace's with -w.",
   sync: "Brings a kept copy-mode sandbox's changes back to the workspace.",
 };
 

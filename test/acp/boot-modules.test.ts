@@ -66,7 +66,7 @@ async function session(flags: readonly string[]): Promise<string[]> {
 describe("the modules a bridge loads", () => {
   it("a local session without a configuration file loads no Docker client, no zod, no sync engine", async () => {
     const loaded = await session(["--sandbox", "local", "--allow", "terminal"]);
-    expect(loaded.some((url) => url.endsWith("/acp/relay.js"))).toBe(true);
+    expect(loaded.some((url) => url.endsWith("/dist/bundle/acp-sandbox.js"))).toBe(true);
     expect(loaded.filter((url) => HEAVY.test(url))).toEqual([]);
   });
 

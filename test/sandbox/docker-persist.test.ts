@@ -64,11 +64,11 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
     expect((await second.close()).code).toBe(0);
     expect((await mine()).map((c) => c.id)).toEqual([kept[0]!.id]);
 
-    const listed = cli(["ls"]);
+    const listed = cli(["ls", "-w", s.workspace]);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`${kept[0]!.name}\\s+running\\s+reuse\\s+-\\s+\\S+\\s+${s.workspace}`));
 
-    const pruned = cli(["prune"]);
+    const pruned = cli(["prune", "-w", s.workspace]);
     expect(pruned.status).toBe(0);
     expect(pruned.stdout).toContain(`removed ${kept[0]!.name} (reuse, ${s.workspace})`);
     expect(await mine()).toEqual([]);
@@ -116,8 +116,11 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
     await bridge.waitExit();
     const left = await mine();
     expect(left.map((c) => [c.persist, c.ownerAlive])).toEqual([["transient", false]]);
-    expect(cli(["ls"]).stdout).toMatch(new RegExp(`${left[0]!.name}\\s+running\\s+transient\\s+gone`));
-    const pruned = cli(["prune"]);
+    expect(cli(["ls", "-w", s.workspace]).stdout).toMatch(new RegExp(`${left[0]!.name}\\s+running\\s+transient\\s+gone`));
+    // -w keeps prune to one workspace (tests running beside this one have theirs).
+    expect(cli(["prune", "-w", s.home]).stdout).toContain("nothing to remove");
+    expect(await mine()).toHaveLength(1);
+    const pruned = cli(["prune", "-w", s.workspace]);
     expect(pruned.stdout).toContain(`removed ${left[0]!.name} (transient, ${s.workspace})`);
     expect(await mine()).toEqual([]);
   });
@@ -132,7 +135,7 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
     await bridge.waitExit();
     const [left] = await mine();
     expect(left).toMatchObject({ persist: "transient", ownerAlive: false, copy: true });
-    const pruned = cli(["prune"]);
+    const pruned = cli(["prune", "-w", s.workspace]);
     expect(pruned.stdout).toContain(`removed ${left!.name} (transient, ${s.workspace}) and its sync record`);
     expect(await mine()).toEqual([]);
     expect(records()).toEqual([]);

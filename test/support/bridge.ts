@@ -8,7 +8,8 @@ import { createInterface } from "node:readline";
 import { expect } from "vitest";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const BRIDGE = path.join(ROOT, "dist", "src", "cli", "main.js");
+/** What `npm install -g` runs: the bundled command (package.json "bin"). */
+export const BRIDGE = path.join(ROOT, "dist", "bundle", "acp-sandbox.js");
 export const SCRIPTED_AGENT = path.join(ROOT, "dist", "fixtures", "agent", "scripted-agent.js");
 export const RAW_AGENT = path.join(ROOT, "dist", "fixtures", "agent", "raw-agent.js");
 export const SAMPLE_WORKSPACE = path.join(ROOT, "fixtures", "workspace");

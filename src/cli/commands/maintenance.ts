@@ -1,8 +1,11 @@
 // doctor, ls, prune, sync: looking after the sandboxes rather than running an agent.
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
 import type { Logger } from "../../log/logger.js";
 import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
+import { LABEL } from "../../sandbox/docker/labels.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
@@ -51,10 +54,21 @@ function table(rows: readonly string[][]): void {
   for (const r of rows) out(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
 }
 
-async function ls(log: Logger): Promise<number> {
+/**
+ * `-w DIR`: the labels that pick one workspace's containers; none for every workspace. A workspace that
+ * has been deleted since still names its containers (by the absolute path they were labelled with).
+ */
+function workspaceLabels(values: OptionValues): Record<string, string> {
+  const workspace = values["workspace"];
+  if (typeof workspace !== "string") return {};
+  const dir = path.resolve(workspace);
+  return { [LABEL.workspace]: existsSync(dir) ? realpathSync(dir) : dir };
+}
+
+async function ls(values: OptionValues, log: Logger): Promise<number> {
   let containers: SandboxContainer[];
   try {
-    containers = await listSandboxContainers(dockerClient());
+    containers = await listSandboxContainers(dockerClient(), workspaceLabels(values));
   } catch (error) {
     log.error(`ls: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)}); bwrap keeps nothing to list`);
     return 1;
@@ -68,11 +82,13 @@ async function ls(log: Logger): Promise<number> {
 }
 
 async function prune(values: OptionValues, log: Logger): Promise<number> {
-  const scratch = removeStaleScratch();
+  const labels = workspaceLabels(values);
+  // bwrap's scratch directories belong to bridges, not workspaces: cleaned only by a prune of everything.
+  const scratch = values["workspace"] === undefined ? removeStaleScratch() : [];
   if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
   let result;
   try {
-    result = await pruneSandboxes(dockerClient(), values["force"] === true);
+    result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
   } catch (error) {
     log.error(`prune: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)})`);
     return 1;
@@ -96,7 +112,7 @@ export async function runMaintenanceCommand(command: Exclude<Command, "bridge" |
       return runSyncCommand(values, log);
     }
     case "ls":
-      return ls(log);
+      return ls(values, log);
     case "prune":
       return prune(values, log);
   }

@@ -5,6 +5,7 @@ const SESSION: OptionSpec["commands"] = ["bridge", "run", "demo"];
 
 export const CORE_OPTIONS: readonly OptionSpec[] = [
   { name: "workspace", short: "w", type: "string", placeholder: "DIR", description: "the directory the agent works in", default: "the current directory", commands: [...SESSION, "sync"] },
+  { name: "workspace", short: "w", type: "string", placeholder: "DIR", description: "only the sandboxes of this workspace", default: "every workspace", commands: ["ls", "prune"] },
   { name: "sandbox", short: "s", type: "string", choices: ["auto", "local", "bwrap", "docker"], description: "where the agent runs; auto picks the strongest that works here", default: "auto", commands: SESSION },
   { name: "log-level", type: "string", choices: ["silent", "error", "warn", "info", "debug"], description: "how much to say on stderr", default: "info", commands: ["bridge", "run", "demo", "doctor", "ls", "prune", "sync"] },
   { name: "trace", type: "string", placeholder: "FILE", description: "record every protocol message both ways (secrets redacted)", commands: SESSION },

@@ -93,12 +93,13 @@ export interface PruneResult {
 
 /**
  * Removes what is left: orphaned transient containers and kept containers no bridge is using. A kept
- * copy-mode container may hold work not yet synced back: it stays unless `force`.
+ * copy-mode container may hold work not yet synced back: it stays unless `force`. `labels` narrows it
+ * (one workspace's containers).
  */
-export async function pruneSandboxes(docker: Docker, force = false): Promise<PruneResult> {
+export async function pruneSandboxes(docker: Docker, force = false, labels: Readonly<Record<string, string>> = {}): Promise<PruneResult> {
   const removed: SandboxContainer[] = [];
   const kept: Array<{ container: SandboxContainer; why: string }> = [];
-  for (const container of await listSandboxContainers(docker)) {
+  for (const container of await listSandboxContainers(docker, labels)) {
     if (container.persist === "transient" && container.ownerAlive !== false) {
       kept.push({ container, why: container.ownerAlive ? "its bridge is running" : "its bridge ran on another host" });
       continue;
