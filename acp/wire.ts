@@ -1,13 +1,13 @@
 // ND-JSON framing: splits a byte stream into lines (bounded in size) and writes messages one per line.
 import type { Readable, Writable } from "node:stream";
 
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
-
-const CR = 13;
-
 import type { JsonObject } from "../src/util/json.js";
 
 export type { JsonObject, JsonValue } from "../src/util/json.js";
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+const CR = 13;
 
 /** What the line reader hands on: a parsed object, or the reason a line could not be one. */
 export type WireEvent =
