@@ -64,7 +64,7 @@ describe("--require-isolation", () => {
     const bridge = BridgeProcess.start(AGENT, ["--workspace", ws.dir], { env: NOTHING });
     const init = await bridge.initialize();
     expect(init["result"]["_meta"]["acp-sandbox"]["sandbox"]["backend"]).toBe("local");
-    expect(bridge.stderr).toMatch(/acp-sandbox: warning: sandbox: local — NO ISOLATION: the agent runs as a plain host process with your files, secrets and network \(bwrap: bwrap not found; docker: Docker daemon not reachable/);
+    await bridge.waitForStderr(/acp-sandbox: warning: sandbox: local — NO ISOLATION: the agent runs as a plain host process with your files, secrets and network \(bwrap: bwrap not found; docker: Docker daemon not reachable/);
     await bridge.close();
   });
 });

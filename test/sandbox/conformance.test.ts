@@ -179,7 +179,7 @@ for (const backend of await backends()) {
           await next.initialize();
           expect(await containersFor(s.workspace)).toHaveLength(1);
           expect((await containersFor(s.workspace))[0]!.id).not.toBe(left[0]!.id);
-          expect(next.stderr).toMatch(/removed 1 container\(s\) left by a bridge that is gone/);
+          await next.waitForStderr(/removed 1 container\(s\) left by a bridge that is gone/);
           await next.close();
           expect(await containersFor(s.workspace)).toEqual([]);
         } else if (isolated) {

@@ -108,7 +108,7 @@ describeBackend("copy mode through the bridge (docker)", unavailable, () => {
     expect(conflictMessages(b)).toEqual([
       "\n[acp-sandbox] sync conflict: src/math.js was changed in the runtime and changed on the host; the host copy stays; the runtime's version is kept as src/math.acp-sandbox-conflict.js\n",
     ]);
-    expect(b.stderr).toContain("warning: sync conflict: src/math.js was changed in the runtime and changed on the host");
+    await b.waitForStderr("warning: sync conflict: src/math.js was changed in the runtime and changed on the host");
     // The next turn starts from the host's version.
     await b.prompt(session, [terminal("cat src/math.js")]);
     expect(b.results().at(-1)?.result?.ok?.output?.output).toContain("edited by the user meanwhile");
