@@ -64,7 +64,7 @@ describe("acpx as the editor", () => {
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
       child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
     expect(out.code, out.stderr).toBe(0);
     const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
