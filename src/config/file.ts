@@ -108,9 +108,10 @@ export async function loadUserConfig(values: Values, env: NodeJS.ProcessEnv, cwd
 
 /** The user's file and the workspace's, read once for every concern (policy, sandbox, sync). */
 export async function loadConfigFiles(values: Values, env: NodeJS.ProcessEnv, cwd: string, workspace: string): Promise<ConfigFiles> {
-  const user = await loadUserConfig(values, env, cwd);
   const workspaceFile = path.join(workspace, WORKSPACE_CONFIG);
-  const theirs = requireConfig(await loadConfigFile(workspaceFile), false);
+  // Both read at once; the user's file is judged first, so its errors come first as before.
+  const [user, theirsLoad] = await Promise.all([loadUserConfig(values, env, cwd), loadConfigFile(workspaceFile)]);
+  const theirs = requireConfig(theirsLoad, false);
   return { user: user.config, userFile: user.file, workspace: theirs, workspaceFile };
 }
 

@@ -67,9 +67,8 @@ async function run(): Promise<ProbeResult> {
       execFile(found.path, ["--version"], { timeout: PROBE_TIMEOUT_MS }, (_error, stdout) => resolve(String(stdout).trim()));
     }),
   ]);
-  const outcome = { ...trial, version };
-  if (!outcome.ok) return { backend: "bwrap", available: false, ...diagnoseBwrapFailure(outcome.stderr, readUsernsSysctls()) };
-  return { backend: "bwrap", available: true, detail: `${outcome.version || "bwrap"} at ${found.path}: namespaces work` };
+  if (!trial.ok) return { backend: "bwrap", available: false, ...diagnoseBwrapFailure(trial.stderr, readUsernsSysctls()) };
+  return { backend: "bwrap", available: true, detail: `${version || "bwrap"} at ${found.path}: namespaces work` };
 }
 
 /** Probes once per process (a real bwrap run); later calls share the answer. */
