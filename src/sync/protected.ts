@@ -1,6 +1,6 @@
 // Paths that could run code on the host later: they travel into the runtime but never come back from it.
 // The list is the ToolHost's (one list for writes by the agent and for sync), judged on workspace-relative paths.
-import { protectedPattern } from "../../toolhost/protected.js";
+import { protectedPattern } from "../policy/protected.js";
 
 const ROOT = "/workspace";
 

@@ -4,7 +4,7 @@ import { decide } from "../../toolhost/policy/decide.js";
 import { compileRule, type Rule, type RuleAction, type Subject } from "../../toolhost/policy/rules.js";
 import { parseRule, parseShortRule, type RuleSpec } from "../../toolhost/policy/rule-syntax.js";
 import { planCommand } from "../../toolhost/terminals/command-line.js";
-import { protectedPattern } from "../../toolhost/protected.js";
+import { protectedPattern } from "../../src/policy/protected.js";
 
 const context = { workspace: "/ws", home: "/home/u" };
 

@@ -8,7 +8,7 @@ import { readRuntimeText, resolveRuntime, writeRuntimeText } from "../fs/runtime
 import { readTextFile } from "../fs/read.js";
 import { writeTextFile } from "../fs/write.js";
 import { checkRequestPath } from "../paths.js";
-import { protectedPattern } from "../protected.js";
+import { protectedPattern } from "../../src/policy/protected.js";
 import type { ToolHostState } from "../state.js";
 import { optionalInt, requireString } from "../params.js";
 
