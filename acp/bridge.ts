@@ -3,6 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../src/log/logger.js";
 import type { PipedProcess, ProcessSpec, Sandbox } from "../src/sandbox/types.js";
 import { describeExit, StderrTail } from "./agent-exit.js";
+import type { BridgeContext, BridgeExtension } from "./context.js";
 import { Endpoint } from "./endpoint.js";
 import { ErrorCode, failureOutcome, isObject, type RpcError, RpcFailure, type RpcOutcome } from "./jsonrpc.js";
 import { installPathTranslation } from "./path-routes.js";
@@ -15,27 +16,6 @@ import { LineWriter, readLines, type JsonObject } from "./wire.js";
 export interface BridgeInfo {
   readonly name: string;
   readonly version: string;
-}
-
-/** What extensions (the ToolHost, sync) get to hook into the bridge. */
-export interface BridgeContext {
-  readonly relay: Relay;
-  readonly log: Logger;
-  readonly sessions: SessionTable;
-  /** Host path, resolved. */
-  readonly workspace: string;
-  /** The running sandbox; throws before `initialize` has started it. */
-  sandbox(): Sandbox;
-  /** The editor's clientCapabilities as it sent them in initialize. */
-  editorCapabilities(): JsonObject;
-  /** Rewrites the initialize request before it reaches the agent. */
-  onInitialize(hook: (params: JsonObject) => JsonObject): void;
-  /** Runs at shutdown, before the sandbox is destroyed. */
-  onShutdown(hook: () => Promise<void> | void): void;
-}
-
-export interface BridgeExtension {
-  install(context: BridgeContext): void;
 }
 
 export interface BridgeOptions {

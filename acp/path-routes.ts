@@ -1,5 +1,5 @@
 // Runtime paths never reach the editor: session updates are mapped to host paths on their way.
-import type { BridgeContext } from "./bridge.js";
+import type { BridgeContext } from "./context.js";
 import { sessionUpdateToHost } from "./path-translate.js";
 
 export function installPathTranslation(context: BridgeContext): void {

@@ -1,6 +1,6 @@
 // session/new, load and resume: the session's directories must lie in the workspace; paths go host → runtime.
 import path from "node:path";
-import type { BridgeContext } from "./bridge.js";
+import type { BridgeContext } from "./context.js";
 import { isObject, RpcFailure } from "./jsonrpc.js";
 import { sessionParamsToRuntime } from "./path-translate.js";
 import type { JsonObject } from "./wire.js";

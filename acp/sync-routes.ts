@@ -3,7 +3,7 @@ import { errorMessage } from "../src/errors.js";
 import type { Logger } from "../src/log/logger.js";
 import { formatConflict } from "../src/sync/report.js";
 import type { CopySession } from "../src/sync/session.js";
-import type { BridgeContext, BridgeExtension } from "./bridge.js";
+import type { BridgeContext, BridgeExtension } from "./context.js";
 import { isObject } from "./jsonrpc.js";
 
 /** A line in the editor's transcript for `sessionId`, as an agent message (there is no other channel to the user). */

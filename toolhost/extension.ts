@@ -1,5 +1,5 @@
 // The ToolHost as a bridge extension: serves the agent's fs/*, terminal/* and permission requests under the policy.
-import type { BridgeContext, BridgeExtension } from "../acp/bridge.js";
+import type { BridgeContext, BridgeExtension } from "../acp/context.js";
 import { ErrorCode, isObject, RpcFailure, type RpcOutcome } from "../acp/jsonrpc.js";
 import type { RequestContext } from "../acp/relay.js";
 import type { Logger } from "../src/log/logger.js";

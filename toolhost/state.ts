@@ -1,5 +1,5 @@
 // What the ToolHost's handlers share: the bridge, the policy, the terminals, and each session's allowed roots.
-import type { BridgeContext } from "../acp/bridge.js";
+import type { BridgeContext } from "../acp/context.js";
 import type { Logger } from "../src/log/logger.js";
 import type { Sandbox } from "../src/sandbox/types.js";
 import type { ToolHostConfig } from "./config.js";

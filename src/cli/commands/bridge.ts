@@ -1,6 +1,7 @@
 // The default command: be the agent the editor spawned, and relay to the real one inside the sandbox.
 import type { Readable, Writable } from "node:stream";
-import { Bridge, type BridgeEnd, type BridgeExtension } from "../../../acp/bridge.js";
+import { Bridge, type BridgeEnd } from "../../../acp/bridge.js";
+import type { BridgeExtension } from "../../../acp/context.js";
 import { noTrace, openTrace } from "../../../acp/trace.js";
 import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
