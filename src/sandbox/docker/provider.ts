@@ -15,6 +15,7 @@ import { ensureImage } from "./image.js";
 import { ownerTag, type Persist } from "./labels.js";
 import { obtainContainer } from "./persist.js";
 import { probeDocker } from "./probe.js";
+import { startForwarder } from "./network.js";
 
 export interface DockerProviderOptions {
   /** `--image`; the local node image when undefined. */
@@ -52,6 +53,7 @@ export function dockerCapabilities(runtime: string | undefined, sharesWorkspace 
     isolation: runtime === "runsc" ? "gvisor" : "container",
     filesystemIsolation: true,
     networkEnforcement: true,
+    networkModes: ["none", "allow", "open"],
     processLimits: true,
     pause: false,
     snapshot: false,
@@ -66,8 +68,9 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
   return {
     name: "docker",
     probe: (signal) => probeDocker(dockerClient(), options.runtime, signal),
-    prepare: async (spec, signal) => {
+    prepare: async (spec, signal, extras) => {
       refuseExposedHome(spec, "docker");
+      if (spec.network === "allow" && !extras?.network) throw new SandboxUnavailableError("network allow: the proxy is not running");
       const docker = dockerClient();
       await removeOrphans(docker, log);
       const image = await ensureImage(docker, options.image, log, signal);
@@ -98,6 +101,15 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         }
       }
       const target: ExecTarget = { docker, container, image };
+      let forwarder: { close(): Promise<void> } | undefined;
+      if (spec.network === "allow" && extras?.network) {
+        try {
+          forwarder = await startForwarder(target, plan, extras.network);
+        } catch (error) {
+          if (persist === "transient") await removeContainer(docker, container.id).catch(() => {});
+          throw error;
+        }
+      }
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
         running.add(p);
@@ -115,6 +127,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       };
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
+          await forwarder?.close();
           if (persist === "transient") {
             await removeContainer(docker, container.id);
             await Promise.allSettled([...running].map((p) => p.exited));
