@@ -2,6 +2,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
+import tls from "node:tls";
 import type { Logger } from "../log/logger.js";
 import type { NetworkMonitor } from "./events.js";
 import type { GatewayRoute } from "./gateway-presets.js";
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   readonly insidePort: number;
   readonly maxConnections?: number;
   readonly headTimeoutMs?: number;
+  /** Certificates to trust for the upstream besides the usual ones (the bridge itself relies on NODE_EXTRA_CA_CERTS). */
+  readonly upstreamCa?: string | Buffer | undefined;
 }
 
 export interface Gateway {
@@ -35,7 +38,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { route, monitor, log, insidePort } = options;
   const upstreamPort = Number(route.upstream.port) || (route.upstream.protocol === "https:" ? 443 : 80);
   const client = route.upstream.protocol === "https:" ? https : http;
-  const agent = new client.Agent({ keepAlive: true, maxSockets: 64 });
+  const ca = options.upstreamCa ? [...tls.rootCertificates, options.upstreamCa.toString()] : undefined;
+  const agent = new client.Agent({ keepAlive: true, maxSockets: 64, ...(ca ? { ca } : {}) });
   const allowedHosts = new Set([`127.0.0.1:${insidePort}`, `localhost:${insidePort}`, `[::1]:${insidePort}`]);
   const maxConnections = options.maxConnections ?? 128;
   const open = new Set<Socket>();

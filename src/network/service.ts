@@ -19,6 +19,8 @@ export interface NetworkPlan {
   /** The credential gateway's route, when a preset's key is kept out of the sandbox. */
   readonly gateway: GatewayRoute | undefined;
   readonly resolve: Resolver;
+  /** Extra certificates the gateway trusts for its upstream (tests' stand-in API). */
+  readonly upstreamCa?: string | Buffer | undefined;
 }
 
 export interface NetworkService {
@@ -52,7 +54,7 @@ export async function startNetworkService(plan: NetworkPlan, monitor: NetworkMon
   writeFileSync(path.join(dir, FORWARDER_FILE), FORWARDER_SOURCE, { mode: 0o644 });
   writeFileSync(path.join(dir, PRELOAD_FILE), PRELOAD_SOURCE, { mode: 0o644 });
   const proxy: Proxy = createProxy({ rules: plan.rules, monitor, log, resolve: plan.resolve });
-  const gateway: Gateway | undefined = plan.gateway ? createGateway({ route: plan.gateway, monitor, log, insidePort: GATEWAY_PORT }) : undefined;
+  const gateway: Gateway | undefined = plan.gateway ? createGateway({ route: plan.gateway, monitor, log, insidePort: GATEWAY_PORT, upstreamCa: plan.upstreamCa }) : undefined;
   const servers: net.Server[] = [];
   const proxySocket = path.join(dir, "proxy.sock");
   const gatewaySocket = gateway ? path.join(dir, "gateway.sock") : undefined;
