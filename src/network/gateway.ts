@@ -85,6 +85,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     handle(socket) {
       socket.on("error", () => {});
+      socket.setNoDelay(true);
       if (open.size >= maxConnections) {
         socket.end(refusal(503, `too many connections to the gateway at once (the limit is ${maxConnections})`));
         return;

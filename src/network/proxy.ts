@@ -243,6 +243,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     handle(client) {
       client.on("error", () => {});
+      client.setNoDelay(true);
       if (open.size >= maxConnections) {
         if (!warnedFull) log.warn(`network: more than ${maxConnections} connections at once; refusing new ones until some close`);
         warnedFull = true;
