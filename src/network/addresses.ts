@@ -36,10 +36,15 @@ export function unmapped(address: string): string {
   return m ? m[1]! : address;
 }
 
-function hostInterfaceAddresses(): Set<string> {
-  const out = new Set<string>();
-  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) out.add(unmapped(a.address));
-  return out;
+let cached: { at: number; addresses: Set<string> } | undefined;
+
+/** The host's own interface addresses, read at most once a second (reading them costs more than the rest of a check). */
+function hostInterfaceAddresses(now = Date.now()): Set<string> {
+  if (cached && now - cached.at < 1000) return cached.addresses;
+  const addresses = new Set<string>();
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) addresses.add(unmapped(a.address));
+  cached = { at: now, addresses };
+  return addresses;
 }
 
 /** The class of one resolved address; `public` is the only one the proxy dials without an exact IP entry. */
