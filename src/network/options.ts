@@ -70,13 +70,13 @@ export function resolveNetwork(input: NetworkInput): NetworkSettings {
   const deny = [...parseEntries(denyFile, "sandbox.network.deny:"), ...parseEntries(denyFlags, "--deny-host")];
   const explicit = flag !== undefined || fromFile !== undefined;
   const localChosen = values["sandbox"] === "local";
-  // The default: the preset's hosts through the proxy; no preset and no host named: no network at all.
-  // `--sandbox local` can enforce nothing, so there it stays what it always was.
-  const mode: NetworkMode = flag ?? fromFile ?? (localChosen ? "open" : preset || allow.length > 0 ? "allow" : "none");
+  // The default: the preset's hosts through the proxy; no preset and no host named: no network at all. Where the
+  // sandbox turns out to be local, which enforces nothing, a default `allow` becomes the host's network at start.
+  const mode: NetworkMode = flag ?? fromFile ?? (preset || allow.length > 0 ? "allow" : "none");
   if (mode !== "allow" && (allowFlags.length > 0 || denyFlags.length > 0)) {
     throw new UsageError(`--${allowFlags.length > 0 ? "allow" : "deny"}-host applies to --network allow, but the network is ${mode}`);
   }
-  if (mode === "allow" && localChosen) {
+  if (mode === "allow" && localChosen && explicit) {
     throw new UsageError("--network allow cannot be enforced by the local sandbox (the agent is a plain host process: it reaches every host and sees its keys); pass --sandbox bwrap or --sandbox docker, or --network open");
   }
   const credentialsFlag = typeof values["credentials"] === "string" ? (values["credentials"] as CredentialsMode) : undefined;
@@ -86,7 +86,7 @@ export function resolveNetwork(input: NetworkInput): NetworkSettings {
   }
   const notices: string[] = [];
   let editorNotice: string | undefined;
-  if (mode === "none" && !explicit) {
+  if (mode === "none" && !explicit && !localChosen) {
     const command = input.agent[0] ?? "the agent";
     editorNotice =
       `network: off — no preset recognises \`${command}\`, so the agent can reach no host. ` +

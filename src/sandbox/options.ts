@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
 import type { SandboxSection } from "./config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
-import { type NetworkPlan } from "../network/service.js";
+import type { NetworkPlan } from "../network/service.js";
 import { type NetworkSection, resolveNetwork } from "../network/options.js";
 import { choosePreset } from "./presets.js";
 import { parseSize } from "./size.js";

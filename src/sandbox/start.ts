@@ -3,7 +3,7 @@ import { SandboxUnavailableError, UsageError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { NetworkMonitor } from "../network/events.js";
 import { reportNetwork } from "../network/report.js";
-import { type NetworkService, startNetworkService } from "../network/service.js";
+import type { NetworkService } from "../network/service.js";
 import type { SandboxSettings } from "./options.js";
 import { chooseProvider, type ProviderOptions } from "./registry.js";
 import type { Sandbox, SandboxChoice, SandboxSpec } from "./types.js";
@@ -28,6 +28,8 @@ export async function startSandbox(choice: SandboxChoice, settings: SandboxSetti
   let network: NetworkService | undefined;
   if (spec.network === "allow" && settings.network) {
     const monitor = extra["networkMonitor"] instanceof NetworkMonitor ? extra["networkMonitor"] : new NetworkMonitor();
+    // Loaded only for `allow`: a session without it never loads the proxy, the gateway and their TLS client.
+    const { startNetworkService } = await import("../network/service.js");
     network = await startNetworkService(settings.network, monitor, log);
     reportNetwork(monitor, log);
   }
