@@ -38,8 +38,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { route, monitor, log, insidePort } = options;
   const upstreamPort = Number(route.upstream.port) || (route.upstream.protocol === "https:" ? 443 : 80);
   const client = route.upstream.protocol === "https:" ? https : http;
-  const ca = options.upstreamCa ? [...tls.rootCertificates, options.upstreamCa.toString()] : undefined;
-  const agent = new client.Agent({ keepAlive: true, maxSockets: 64, ...(ca ? { ca } : {}) });
+  // A secure context made once: a `ca` option would be folded into the pool key of every request.
+  const secureContext = options.upstreamCa ? tls.createSecureContext({ ca: [...tls.rootCertificates, options.upstreamCa.toString()] }) : undefined;
+  const agent = new client.Agent({ keepAlive: true, maxSockets: 64, ...(secureContext ? { secureContext } : {}) });
   const allowedHosts = new Set([`127.0.0.1:${insidePort}`, `localhost:${insidePort}`, `[::1]:${insidePort}`]);
   const maxConnections = options.maxConnections ?? 128;
   const open = new Set<Socket>();
