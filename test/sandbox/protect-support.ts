@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../support/bridge.js";
-import type { Message } from "../support/bridge.js";
+import { BridgeProcess, type Message } from "../support/bridge.js";
 
 export const HOSTILE_AGENT = [process.execPath, path.join(ROOT, "dist", "fixtures", "agent", "hostile-agent.js")];
 
@@ -78,4 +78,37 @@ export function quarantineNotes(messages: readonly Message[]): string[] {
 export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((p) => kind(path.join(dir, p)) !== "dir");
+}
+
+/** One bridge session of the hostile agent: each round tries `attacks` from its own process or a terminal, then the bridge is closed. */
+export async function hostileSession(
+  flags: readonly string[],
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  rounds: ReadonlyArray<{ attacks: readonly string[]; via: "self" | "terminal" }>,
+): Promise<BridgeProcess> {
+  const bridge = BridgeProcess.start(HOSTILE_AGENT, [...flags, "--workspace", workspace, "--allow", "terminal", "--log-level", "debug"], { env });
+  try {
+    await bridge.initialize();
+    const session = await bridge.newSession(workspace);
+    for (const round of rounds) {
+      const answer = await bridge.prompt(session, JSON.stringify(round), 60_000);
+      if (answer["result"]?.stopReason !== "end_turn") throw new Error(`the turn failed: ${JSON.stringify(answer)}; stderr: ${bridge.stderr.slice(-2000)}`);
+    }
+    await bridge.close(30_000);
+  } finally {
+    if (bridge.child.exitCode === null && bridge.child.signalCode === null) {
+      bridge.kill("SIGKILL");
+      await bridge.waitExit().catch(() => {});
+    }
+  }
+  return bridge;
+}
+
+/** Empty directories under `root` (relative, sorted), `.git` internals of the repositories the test made left out. */
+export function emptyDirs(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((p) => !/(^|\/)\.git\/(objects|refs|branches)(\/|$)/.test(p))
+    .filter((p) => kind(path.join(root, p)) === "dir" && readdirSync(path.join(root, p)).length === 0)
+    .sort();
 }

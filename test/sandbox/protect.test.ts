@@ -5,12 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerClient } from "../../src/sandbox/docker/client.js";
 import { removeContainer, listSandboxContainers } from "../../src/sandbox/docker/housekeeping.js";
 import { ensureLocalNodeImage } from "../../src/sandbox/docker/local-image.js";
-import { BridgeProcess } from "../support/bridge.js";
+import { execFileSync } from "node:child_process";
+import type { BridgeProcess } from "../support/bridge.js";
 import { describeBackend } from "../support/ci.js";
-import { attackResults, CLASSES, filesUnder, HOSTILE_AGENT, hostGitConfig, kind, prepareRepos, pwned, quarantineNotes, type Repos } from "./protect-support.js";
+import { attackResults, CLASSES, emptyDirs, filesUnder, hostGitConfig, hostileSession, kind, prepareRepos, pwned, quarantineNotes, type Repos } from "./protect-support.js";
 import { backends, stage, type Stage } from "./support.js";
 
 const TIMEOUT = 120_000;
+/** Directories the attacks make that stay empty once their protected contents are quarantined. */
+const AGENT_EMPTY_DIRS = ["bare.git/objects", "bare.git/refs/heads", "evil-common/objects", "evil-common/refs/heads", "evil-git/objects", "evil-git/refs/heads", "evil-gitdir/objects", "evil-gitdir/refs/heads", "nested", "sub"];
 
 for (const backend of (await backends()).filter((b) => b.isolated)) {
   describeBackend(`protected paths: ${backend.name}`, backend.unavailable, () => {
@@ -26,17 +29,12 @@ for (const backend of (await backends()).filter((b) => b.isolated)) {
       s = stage();
       repos = prepareRepos(s.workspace);
       quarantine = path.join(s.env["XDG_STATE_HOME"]!, "acp-sandbox", "quarantine");
-      bridge = BridgeProcess.start(HOSTILE_AGENT, [...backend.flags, "--workspace", s.workspace, "--allow", "terminal", "--log-level", "debug"], { env: s.env });
       try {
-        await bridge.initialize();
-        const session = await bridge.newSession(s.workspace);
-        for (const via of ["self", "terminal"]) {
-          const answer = await bridge.prompt(session, JSON.stringify({ attacks: CLASSES, via }), 60_000);
-          expect(answer["result"]?.stopReason, JSON.stringify(answer)).toBe("end_turn");
-        }
-        await bridge.close(30_000);
+        bridge = await hostileSession(backend.flags, s.workspace, s.env, [
+          { attacks: CLASSES, via: "self" },
+          { attacks: CLASSES, via: "terminal" },
+        ]);
       } finally {
-        if (bridge.child.exitCode === null) bridge.kill("SIGKILL");
         if (backend.docker) for (const c of await listSandboxContainers(dockerClient(), { "acp-sandbox.workspace": s.workspace })) await removeContainer(dockerClient(), c.id);
       }
       results = attackResults(bridge.messages);
@@ -133,6 +131,17 @@ for (const backend of (await backends()).filter((b) => b.isolated)) {
       expect(bridge.stderr).toMatch(/quarantine: quarantined new \.vscode \(.*\); restore it with: mkdir -p .* && mv -n .*\.vscode/);
       const notes = quarantineNotes(bridge.messages).join("");
       for (const p of [".vscode", ".envrc", ".mcp.json", ".bashrc", "nested/.git", "sub/.git", ".git/commondir", "bare.git/config"]) expect(notes).toContain(` ${p} (`);
+    });
+
+    it("no mount point and no empty directory of the bridge's is left in the workspace", () => {
+      // The empty directories left are the agent's own (what stays of its attacks once the quarantine took the rest).
+      expect(emptyDirs(s.workspace)).toEqual(AGENT_EMPTY_DIRS);
+    });
+
+    it("the restore command the report gives puts a quarantined path back", () => {
+      const line = bridge.stderr.split("\n").find((l) => l.includes("quarantined new .vscode "))!;
+      execFileSync("sh", ["-c", line.slice(line.indexOf("restore it with: ") + "restore it with: ".length)]);
+      expect(JSON.parse(readFileSync(ws(".vscode/tasks.json"), "utf8")).tasks[0].label).toBe("x");
     });
   });
 }

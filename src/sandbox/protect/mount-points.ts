@@ -86,8 +86,8 @@ export function createMountPoints(workspace: string, points: readonly MountPoint
   };
 }
 
-/** Removes the mount points of bridges that are gone (their record's pid no longer runs with that start time). */
-export function removeStaleMountPoints(stateDir: string): { removed: string[]; left: string[] } {
+/** Removes the mount points of bridges that are gone (their record's pid no longer runs with that start time), of one workspace or all. */
+export function removeStaleMountPoints(stateDir: string, workspace?: string): { removed: string[]; left: string[] } {
   const removed: string[] = [];
   const left: string[] = [];
   const dir = recordDir(stateDir);
@@ -106,7 +106,7 @@ export function removeStaleMountPoints(stateDir: string): { removed: string[]; l
     } catch {
       continue;
     }
-    if (processStartTime(record.pid) === record.start && record.pid !== undefined) continue;
+    if (processStartTime(record.pid) === record.start || (workspace !== undefined && record.workspace !== workspace)) continue;
     const stay = removeCreated(record.created ?? []);
     left.push(...stay);
     removed.push(...record.created.map((c) => c.path).filter((p) => !stay.includes(p)));
