@@ -35,6 +35,24 @@ function readConfig(args: readonly string[]): Array<[string, string]> {
   }
 }
 
+const fileCache = new Map<string, { key: string; pairs: Array<[string, string]> }>();
+
+/** One config file's pairs, re-read only when the file changes; none when it does not exist. */
+function readConfigFile(file: string): Array<[string, string]> {
+  let key: string;
+  try {
+    const st = statSync(file);
+    key = `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return [];
+  }
+  const hit = fileCache.get(file);
+  if (hit?.key === key) return hit.pairs;
+  const pairs = readConfig(["--file", file]);
+  fileCache.set(file, { key, pairs });
+  return pairs;
+}
+
 function expand(value: string, base: string): string {
   if (value === "~" || value.startsWith("~/")) return path.join(os.homedir(), value.slice(1));
   return path.resolve(base, value);
@@ -55,7 +73,7 @@ export function gitConfigTargets(root: string, gitDir: string, worktree: string)
   const found: ConfiguredPath[] = [];
   const files = [path.join(gitDir, "config"), path.join(gitDir, "config.worktree")];
   const sources: Array<{ pairs: Array<[string, string]>; dir: string; name: string }> = files.map((file) => ({
-    pairs: readConfig(["--file", file]),
+    pairs: readConfigFile(file),
     dir: path.dirname(file),
     name: path.relative(root, file) || file,
   }));
