@@ -2,7 +2,7 @@
 import { type Dirent, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from "node:fs";
 import path from "node:path";
 import { type ConfiguredPath, gitConfigTargets } from "./git-configured.js";
-import { diskTree, protectedRule } from "./protected.js";
+import { diskTree, mayBeProtected, protectedRule } from "./protected.js";
 
 /** Directories never walked: huge, regenerated, and not where an editor or git looks for code to run. */
 export const SCAN_SKIP: ReadonlySet<string> = new Set([
@@ -142,7 +142,7 @@ export function scanProtected(root: string, options: ScanOptions = {}): Protecte
         break;
       }
       const child = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      const rule = protectedRule(child, tree);
+      const rule = mayBeProtected(entry.name) ? protectedRule(child, tree) : undefined;
       if (rule) {
         try {
           const st = lstatSync(path.join(root, child));

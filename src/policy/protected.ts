@@ -67,6 +67,14 @@ export interface TreeView {
 
 const matchers = PROTECTED_RULES.map((rule) => ({ rule, match: picomatch(rule.pattern, { dot: true }) }));
 
+/** The last name of each pattern (`hooks` in `**\/.git/hooks/**`; `config` for `config*`): a walk only judges entries with one. */
+const LAST_NAMES = PROTECTED_RULES.map((r) => r.pattern.replace(/\/\*\*$/, "").split("/").pop()!.replace(/\*$/, ""));
+
+/** Cheap pre-check for walks that stop at protected directories: could an entry named `name` be protected? */
+export function mayBeProtected(name: string): boolean {
+  return LAST_NAMES.some((last) => name === last || (last === "config" && name.startsWith("config")));
+}
+
 /** The directory whose `HEAD` decides a besideHead rule: the one holding the rule's first name (`hooks` in `x/hooks/a`). */
 function holder(rel: string, rule: ProtectedRule): string | undefined {
   const name = rule.pattern.replace(/^\*\*\//, "").split("/")[0]!;
