@@ -2,6 +2,7 @@
 import { errorMessage } from "../src/errors.js";
 import type { Logger } from "../src/log/logger.js";
 import { describeSweep, Quarantine } from "../src/quarantine/quarantine.js";
+import { type TopWatch, watchTop } from "../src/quarantine/watch.js";
 import { defaultStateDir } from "../src/sync/baseline.js";
 import type { Sandbox } from "../src/sandbox/types.js";
 import type { BridgeContext, BridgeExtension } from "./context.js";
@@ -21,7 +22,8 @@ export interface QuarantineRoutes extends BridgeExtension {
 
 /**
  * Bind mode only (the sandbox shares the workspace with the host): the snapshot is taken when the bridge starts;
- * each `session/prompt` answered, the session's end and the bridge's exit sweep the workspace.
+ * each `session/prompt` answered, the session's end and the bridge's exit sweep the workspace, and so does a
+ * protected name appearing at the workspace's top or in one of its `.git` directories (within a quarter second).
  */
 export function createQuarantineRoutes(workspace: string, log: Logger, stateDir: string = defaultStateDir()): QuarantineRoutes {
   let quarantine: Quarantine | undefined;
@@ -32,6 +34,7 @@ export function createQuarantineRoutes(workspace: string, log: Logger, stateDir:
     log.warn(`quarantine: cannot take the snapshot of protected paths (${errorMessage(error)}); nothing will be quarantined`);
   }
   let sandbox: Sandbox | undefined;
+  let watcher: TopWatch | undefined;
   const run = (tell: (line: string) => void): void => {
     if (!quarantine || !sandbox?.capabilities.sharesWorkspace) return;
     let lines: string[];
@@ -67,13 +70,25 @@ export function createQuarantineRoutes(workspace: string, log: Logger, stateDir:
         });
         return outcome;
       });
+      if (quarantine) {
+        watcher = watchTop(workspace, quarantine.gitDirs, () => {
+          current();
+          run((line) => {
+            for (const id of sessions()) tellEditor(context, id, line);
+          });
+        });
+      }
       context.onShutdown(() => {
+        watcher?.close();
         current();
         run((line) => {
           for (const id of sessions()) tellEditor(context, id, line);
         });
       });
     },
-    finish: () => run(() => {}),
+    finish: () => {
+      watcher?.close();
+      run(() => {});
+    },
   };
 }

@@ -53,6 +53,11 @@ export class Quarantine {
     return this.#base;
   }
 
+  /** The `.git` directories seen at the last snapshot (relative). */
+  get gitDirs(): Iterable<string> {
+    return this.#snapshot.gitDirs;
+  }
+
   /** Why the start scan stopped early (new paths are then not moved), if it did. */
   get incomplete(): string | undefined {
     return this.#snapshot.truncated;

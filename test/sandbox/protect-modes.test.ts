@@ -120,3 +120,19 @@ describeBackend("protected paths: a killed bridge's mount points", bwrap.unavail
     expect(records()).toEqual([]);
   });
 });
+
+describeBackend("protected paths: the quarantine's watcher", bwrap.unavailable, () => {
+  let s: Stage;
+  beforeAll(() => {
+    s = stage();
+    prepareRepos(s.workspace);
+  });
+  afterAll(() => s?.cleanup());
+
+  it("moves a new .envrc, .mcp.json and .git/commondir out while the turn is still running", { timeout: TIMEOUT }, async () => {
+    const watched = [".envrc", ".mcp.json", ".git/commondir"];
+    const bridge = await hostileSession(["--sandbox", "bwrap"], s.workspace, s.env, [{ attacks: ["editor", "commondir"], via: "self", waitGone: watched }]);
+    const line = bridge.messages.map((m) => String(m["params"]?.update?.content?.text ?? "")).find((t) => t.startsWith("GONE "));
+    expect(JSON.parse(line!.slice(5))).toEqual({ ".envrc": true, ".mcp.json": true, ".git/commondir": true });
+  });
+});

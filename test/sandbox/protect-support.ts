@@ -85,7 +85,7 @@ export async function hostileSession(
   flags: readonly string[],
   workspace: string,
   env: NodeJS.ProcessEnv,
-  rounds: ReadonlyArray<{ attacks: readonly string[]; via: "self" | "terminal" }>,
+  rounds: ReadonlyArray<{ attacks: readonly string[]; via: "self" | "terminal"; waitGone?: readonly string[] }>,
 ): Promise<BridgeProcess> {
   const bridge = BridgeProcess.start(HOSTILE_AGENT, [...flags, "--workspace", workspace, "--allow", "terminal", "--log-level", "debug"], { env });
   try {
