@@ -58,7 +58,8 @@ export interface ScanOptions {
   readonly gitConfigs?: boolean;
 }
 
-function fingerprint(st: Stats, full: string): Fingerprint {
+/** What a later scan compares: a file's size, inode, ctime and mode; a link's target. */
+export function fingerprint(st: Stats, full: string): Fingerprint {
   if (st.isSymbolicLink()) {
     let target = "?";
     try {

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { takeSnapshot, type Snapshot } from "./snapshot.js";
+import { afterMoves, takeSnapshot, type Snapshot } from "./snapshot.js";
 import { type Quarantined, sweep, type SweepResult } from "./sweep.js";
 
 /** `<workspace name>-<hash of its path>`: one quarantine folder per workspace. */
@@ -69,7 +69,7 @@ export class Quarantine {
     let dest = path.join(this.#base, new Date().toISOString().replace(/[:.]/g, "-"));
     for (let n = 2; existsSync(dest); n++) dest = `${dest.replace(/-\d+$/, "")}-${n}`;
     const result = sweep(this.workspace, this.#snapshot, dest, rel);
-    if (result.moved.length > 0) this.#snapshot = takeSnapshot(this.workspace, this.#snapshot.saved);
+    if (result.moved.length > 0) this.#snapshot = afterMoves(this.#snapshot, this.workspace, result.moved);
     return result;
   }
 }
