@@ -1,6 +1,6 @@
 // The protected list and the read-only mounts as data: what is protected and why, what the scan finds, what bwrap and docker get.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { PROTECTED_RULES, protectedPattern, protectedRule, type TreeView } from 
 import { scanProtected } from "../../src/policy/protected-scan.js";
 import { bwrapArgv, type BwrapPlan } from "../../src/sandbox/bwrap/argv.js";
 import { containerMounts } from "../../src/sandbox/docker/container-options.js";
+import { createMountPoints } from "../../src/sandbox/protect/mount-points.js";
 import { planProtection } from "../../src/sandbox/protect/plan.js";
 import type { SandboxSpec } from "../../src/sandbox/types.js";
 import { protectedBy } from "../../src/sync/protected.js";
@@ -146,5 +147,23 @@ describe("the scan and the mounts", () => {
     ]);
     const volume = { Type: "volume" as const, Source: "copy", Target: "/w", ReadOnly: false };
     expect(containerMounts(spec, volume, protect)).toEqual([volume]);
+  });
+
+  it("mount points: recorded, created, removed only while still empty; never created through a link", () => {
+    const root = workspace({ ...gitDir(".git"), ...gitDir("lib/.git"), "outside/": null });
+    rmSync(path.join(root, "lib/.git"), { recursive: true });
+    symlinkSync(path.join(root, "outside"), path.join(root, "lib/.git"));
+    const state = path.join(root, "state");
+    const made = createMountPoints(root, [{ rel: ".git/hooks", kind: "dir" }, { rel: ".git/info", kind: "dir" }, { rel: "lib/.git/hooks", kind: "dir" }, { rel: "shared.gitconfig", kind: "file" }], state);
+    expect(made.paths).toEqual([path.join(root, ".git/hooks"), path.join(root, ".git/info"), path.join(root, "shared.gitconfig")]);
+    expect(made.failed.map((f) => f.point.rel)).toEqual(["lib/.git/hooks"]);
+    expect(existsSync(path.join(root, "outside/hooks"))).toBe(false);
+    expect(readdirSync(path.join(state, "mount-points"))).toHaveLength(1);
+    writeFileSync(path.join(root, ".git/info/exclude"), "mine\n");
+    expect(made.remove()).toEqual([path.join(root, ".git/info")]);
+    expect(lstatSync(path.join(root, ".git/info")).isDirectory()).toBe(true);
+    expect(existsSync(path.join(root, ".git/hooks"))).toBe(false);
+    expect(existsSync(path.join(root, "shared.gitconfig"))).toBe(false);
+    expect(readdirSync(path.join(state, "mount-points"))).toEqual([]);
   });
 });

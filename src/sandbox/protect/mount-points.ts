@@ -1,6 +1,7 @@
 // Mount points the bridge had to create on the host: recorded before they exist, removed at exit or by the next bridge.
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { errorMessage } from "../../errors.js";
 import { processStartTime } from "../docker/labels.js";
 import type { MountPoint } from "./plan.js";
 
@@ -41,6 +42,8 @@ function removeCreated(created: Record["created"]): string[] {
 
 export interface CreatedMountPoints {
   readonly paths: readonly string[];
+  /** Mount points that could not be made (a read-only workspace, a link in the way), with the reason. */
+  readonly failed: ReadonlyArray<{ point: MountPoint; reason: string }>;
   /** Removes them (idempotent); returns those left because they are no longer empty. */
   remove(): string[];
 }
@@ -54,29 +57,44 @@ export function createMountPoints(workspace: string, points: readonly MountPoint
   const file = path.join(recordDir(stateDir), `${process.pid}-${Date.now()}.json`);
   const record: Record = { pid: process.pid, start: processStartTime(process.pid) ?? "?", workspace, created: [] };
   const created = record.created;
+  const failed: Array<{ point: MountPoint; reason: string }> = [];
   for (const point of points) {
     const parts = point.rel.split("/");
-    for (let i = 1; i <= parts.length; i++) {
-      const full = path.join(workspace, ...parts.slice(0, i));
-      const kind = i === parts.length ? point.kind : "dir";
-      let exists = true;
-      try {
-        const st = lstatSync(full);
-        if (st.isSymbolicLink()) break; // never create through a link
-      } catch {
-        exists = false;
+    try {
+      for (let i = 1; i <= parts.length; i++) {
+        const full = path.join(workspace, ...parts.slice(0, i));
+        const kind = i === parts.length ? point.kind : "dir";
+        let exists = true;
+        try {
+          if (lstatSync(full).isSymbolicLink()) throw new Error(`${full} is a symbolic link`);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          exists = false;
+        }
+        if (exists) continue;
+        created.push({ path: full, kind });
+        write(file, record);
+        try {
+          if (kind === "dir") mkdirSync(full, { mode: 0o755 });
+          else closeSync(openSync(full, "wx", 0o644));
+        } catch (error) {
+          created.pop();
+          throw error;
+        }
       }
-      if (exists) continue;
-      created.push({ path: full, kind });
-      write(file, record);
-      if (kind === "dir") mkdirSync(full, { mode: 0o755 });
-      else closeSync(openSync(full, "wx", 0o644));
+    } catch (error) {
+      failed.push({ point, reason: errorMessage(error) });
     }
   }
-  if (created.length === 0) return { paths: [], remove: () => [] };
+  if (created.length === 0) {
+    rmSync(file, { force: true });
+    return { paths: [], failed, remove: () => [] };
+  }
   let done: string[] | undefined;
+  write(file, record);
   return {
     paths: created.map((c) => c.path),
+    failed,
     remove: () => {
       if (done) return done;
       done = removeCreated(created);

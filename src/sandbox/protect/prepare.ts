@@ -28,16 +28,20 @@ export function prepareProtection(spec: SandboxSpec, log: Logger, backend: strin
   if (stale.removed.length > 0) log.debug(`${backend}: removed ${stale.removed.length} mount point(s) a bridge that is gone left: ${stale.removed.join(", ")}`);
   for (const p of stale.left) log.warn(`${backend}: ${p} was created as a mount point by a bridge that is gone, but is no longer empty; left in place`);
   const scan = scanProtected(spec.workspace);
-  const plan = planProtection(scan);
-  if (plan.leftOut.length > 0) {
-    log.warn(`${backend}: protected paths not made read-only (${plan.leftOut.length > 5 ? `${plan.leftOut.slice(0, 5).join(", ")}, …` : plan.leftOut.join(", ")}); the quarantine still checks them after each turn`);
+  const planned = planProtection(scan);
+  if (planned.leftOut.length > 0) {
+    const list = planned.leftOut.length > 5 ? `${planned.leftOut.slice(0, 5).join(", ")}, …` : planned.leftOut.join(", ");
+    log.warn(`${backend}: protected paths not made read-only (${list}); the quarantine still checks them after each turn`);
   }
   let created;
   try {
-    created = createMountPoints(spec.workspace, plan.create, stateDir);
+    created = createMountPoints(spec.workspace, planned.create, stateDir);
   } catch (error) {
-    throw new SandboxUnavailableError(`cannot create the mount points for the protected paths in ${spec.workspace}: ${errorMessage(error)}`, "check that the workspace is writable", { cause: error });
+    throw new SandboxUnavailableError(`cannot record the mount points for the protected paths: ${errorMessage(error)}`, `check that ${stateDir} is writable`, { cause: error });
   }
+  for (const f of created.failed) log.warn(`${backend}: cannot make ${f.point.rel} read-only: ${f.reason}; the quarantine still checks it after each turn`);
+  const missing = new Set(created.failed.map((f) => f.point.rel));
+  const plan = missing.size === 0 ? planned : { ...planned, mounts: planned.mounts.filter((m) => !missing.has(m.rel)), create: planned.create.filter((p) => !missing.has(p.rel)) };
   const ro = plan.mounts.filter((m) => m.mode === "ro").map((m) => m.rel);
   log.info(`${backend}: protected paths read-only: ${ro.length === 0 ? "none found" : ro.length > 8 ? `${ro.slice(0, 8).join(", ")} and ${ro.length - 8} more` : ro.join(", ")}`);
   return {
