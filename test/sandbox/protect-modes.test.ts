@@ -11,7 +11,7 @@ import { describeBackend } from "../support/ci.js";
 import { attackResults, CLASSES, filesUnder, hostGitConfig, hostileSession, kind, prepareRepos, pwned, type Repos } from "./protect-support.js";
 import { backends, stage, type Stage } from "./support.js";
 
-const TIMEOUT = 120_000;
+const TIMEOUT = 240_000;
 const all = await backends();
 const docker = all.find((b) => b.name === "docker")!;
 const bwrap = all.find((b) => b.name === "bwrap")!;

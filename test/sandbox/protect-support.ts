@@ -89,13 +89,18 @@ export async function hostileSession(
 ): Promise<BridgeProcess> {
   const bridge = BridgeProcess.start(HOSTILE_AGENT, [...flags, "--workspace", workspace, "--allow", "terminal", "--log-level", "debug"], { env });
   try {
-    await bridge.initialize();
-    const session = await bridge.newSession(workspace);
+    // Generous waits: a container (and a copy) starting on a loaded machine can take a while.
+    bridge.send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: 1, clientCapabilities: {}, clientInfo: { name: "test", version: "1" } } });
+    await bridge.waitFor((m) => m["id"] === 1 && !("method" in m), 90_000);
+    bridge.send({ jsonrpc: "2.0", id: 2, method: "session/new", params: { cwd: workspace, mcpServers: [] } });
+    const created = await bridge.waitFor((m) => m["id"] === 2 && !("method" in m), 60_000);
+    const session = created["result"]?.sessionId as string;
+    if (!session) throw new Error(`session/new failed: ${JSON.stringify(created)}; stderr: ${bridge.stderr.slice(-2000)}`);
     for (const round of rounds) {
       const answer = await bridge.prompt(session, JSON.stringify(round), 60_000);
       if (answer["result"]?.stopReason !== "end_turn") throw new Error(`the turn failed: ${JSON.stringify(answer)}; stderr: ${bridge.stderr.slice(-2000)}`);
     }
-    await bridge.close(30_000);
+    await bridge.close(60_000);
   } finally {
     if (bridge.child.exitCode === null && bridge.child.signalCode === null) {
       bridge.kill("SIGKILL");

@@ -11,7 +11,7 @@ import { describeBackend } from "../support/ci.js";
 import { attackResults, CLASSES, emptyDirs, filesUnder, hostGitConfig, hostileSession, kind, prepareRepos, pwned, quarantineNotes, type Repos } from "./protect-support.js";
 import { backends, stage, type Stage } from "./support.js";
 
-const TIMEOUT = 120_000;
+const TIMEOUT = 240_000;
 /** Directories the attacks make that stay empty once their protected contents are quarantined. */
 const AGENT_EMPTY_DIRS = ["bare.git/objects", "bare.git/refs/heads", "evil-common/objects", "evil-common/refs/heads", "evil-git/objects", "evil-git/refs/heads", "evil-gitdir/objects", "evil-gitdir/refs/heads", "nested", "sub"];
 
