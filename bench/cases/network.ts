@@ -180,7 +180,8 @@ export const network: BenchCase = {
       const proxyPort = await freePort();
       const gatewayPort = await freePort();
       const forwarder = spawn(process.execPath, [path.join(service.dir, FORWARDER_FILE), `${proxyPort}=${service.proxySocket}`, `${gatewayPort}=${service.gatewaySocket}`, "--", "sleep", "3600"], { stdio: "ignore" });
-      closers.push(() => forwarder.kill("SIGKILL"));
+      // SIGTERM: the forwarder passes it to its command and exits with it, leaving nothing behind.
+      closers.push(() => forwarder.kill("SIGTERM"));
       for (let i = 0; i < 100 && !(await listening(gatewayPort)); i++) await new Promise((r) => setTimeout(r, 50));
       const ask = (via: string, pathname: string) => peer.ask({ via, path: pathname, proxyPort, gatewayPort, gatewayHost: `127.0.0.1:${GATEWAY_PORT}` });
       const ms = (r: { ms: number }) => r.ms;
