@@ -7,6 +7,7 @@ import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/d
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
 import { LABEL } from "../../sandbox/docker/labels.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
+import { backendLimits } from "../../sandbox/limits/doctor.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
 import type { ProbeResult } from "../../sandbox/types.js";
@@ -38,6 +39,9 @@ async function doctor(values: OptionValues): Promise<number> {
   for (const probe of probes) {
     out(probeLine(probe.backend, probe.available, probe.detail, probe.fix));
     if (probe.backend === "docker") out(await runscLine());
+    const info = probe.backend === "docker" && probe.available ? await daemonInfo(dockerClient()) : undefined;
+    const limits = probe.available ? backendLimits(probe.backend, info?.ok ? info.info : undefined) : undefined;
+    if (limits) out(probeLine("limits", limits.enforced, `${probe.backend}: ${limits.detail}`, limits.fix));
   }
   const pick = autoChoice(probes);
   out(pick ? `--sandbox auto picks ${pick.backend}${pick.backend === "local" ? " (NO ISOLATION)" : ""}` : "--sandbox auto has nothing to pick");
