@@ -1,6 +1,6 @@
 // Limits as data: --tmp-size and runsc's pids default, the cgroup join wrapper, cgroup discovery, and what a death is called.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,8 @@ import { describeExit } from "../../acp/agent-exit.js";
 import { sandboxSection } from "../../src/sandbox/config-schema.js";
 import { containerOptions, type ContainerPlan } from "../../src/sandbox/docker/container-options.js";
 import { deathReason } from "../../src/sandbox/docker/death.js";
-import { cgroupMounts, ownCgroups } from "../../src/sandbox/limits/cgroup-support.js";
+import { cgroupMounts, ownCgroups, v2Parent } from "../../src/sandbox/limits/cgroup-support.js";
+import { createSandboxCgroup } from "../../src/sandbox/limits/cgroup.js";
 import { joinCgroup } from "../../src/sandbox/limits/wrapper.js";
 import { parseLimits, RUNSC_DEFAULT_PIDS } from "../../src/sandbox/options.js";
 import type { SandboxSpec } from "../../src/sandbox/types.js";
@@ -100,3 +101,47 @@ describe("what a death is called", () => {
   });
 });
 
+
+describe("cgroup v2 (a tree of plain directories standing in for a delegated hierarchy)", () => {
+  /** `rel` → controllers its children may have; every cgroup gets a cgroup.procs. */
+  function tree(cgroups: Record<string, string>): string {
+    const root = mkdtempSync(path.join(os.tmpdir(), "acp-sandbox-cgv2-"));
+    for (const [rel, controllers] of Object.entries(cgroups)) {
+      mkdirSync(path.join(root, rel), { recursive: true });
+      writeFileSync(path.join(root, rel, "cgroup.controllers"), controllers);
+      writeFileSync(path.join(root, rel, "cgroup.procs"), "");
+    }
+    return root;
+  }
+
+  it("puts sandboxes beside the bridge's own cgroup, in the nearest parent that hands down pids and memory", () => {
+    const root = tree({ "/": "cpu memory pids", "user.slice": "cpu memory pids", "user.slice/app.slice": "memory pids", "user.slice/app.slice/term.scope": "" });
+    try {
+      expect(v2Parent({ point: root }, "/user.slice/app.slice/term.scope")).toBe(path.join(root, "user.slice/app.slice"));
+      writeFileSync(path.join(root, "user.slice/app.slice/cgroup.controllers"), "cpu");
+      expect(v2Parent({ point: root }, "/user.slice/app.slice/term.scope")).toBe(path.join(root, "user.slice"));
+      // The root cgroup may hold processes and hand controllers down: a bridge there uses it.
+      expect(v2Parent({ point: root }, "/")).toBe(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("writes pids.max, memory.max and no swap, and reads oom_kill and max from the events files", () => {
+    const root = tree({ "/": "memory pids" });
+    try {
+      const cgroup = createSandboxCgroup({ kind: "v2", parent: root }, { pids: 64, memoryBytes: 256 * 1024 ** 2 });
+      const dir = path.dirname(cgroup.procsFiles[0]!);
+      expect(path.dirname(dir)).toBe(root);
+      expect(path.basename(dir)).toMatch(new RegExp(`^acp-sandbox-${process.pid}-[0-9a-f]{8}$`));
+      expect(readFileSync(path.join(dir, "pids.max"), "utf8")).toBe("64");
+      expect(readFileSync(path.join(dir, "memory.max"), "utf8")).toBe(String(256 * 1024 ** 2));
+      expect(cgroup.events()).toEqual({ oomKills: 0, pidsMax: 0 });
+      writeFileSync(path.join(dir, "memory.events"), "low 0\nhigh 0\nmax 9\noom 2\noom_kill 1\n");
+      writeFileSync(path.join(dir, "pids.events"), "max 5\n");
+      expect(cgroup.events()).toEqual({ oomKills: 1, pidsMax: 5 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // Limits on every isolating backend, tried for real from the agent's own process: a fork loop, a memory hog, a /tmp filler.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { dockerClient } from "../../src/sandbox/docker/client.js";
@@ -108,6 +108,26 @@ for (const backend of (await backends()).filter((b) => b.isolated)) {
       });
     }
 
+    if (backend.provider === "bwrap") {
+      it("a bridge killed with SIGKILL leaves its cgroup and /tmp mount; the next bridge removes them", { timeout: 60_000 }, async () => {
+        const { bridge, family } = await session(["--tmp-size", "16m"]);
+        const pids = family();
+        const cgroups = cgroupsOf(bridge.child.pid!);
+        expect(cgroups.length).toBeGreaterThan(0);
+        const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").includes(`acp-sandbox-bwrap-${bridge.child.pid}-`);
+        expect(mounted()).toBe(root);
+        bridge.kill("SIGKILL");
+        await bridge.waitExit();
+        expect(await eventually(() => pids.every((pid) => !isAlive(pid)), 10_000)).toBe(true);
+        expect(cgroupsOf(bridge.child.pid!)).toEqual(cgroups);
+        const next = await session([]);
+        expect(cgroupsOf(bridge.child.pid!)).toEqual([]);
+        expect(mounted()).toBe(false);
+        await next.bridge.close();
+        await nothingLeft(next.bridge, next.family());
+      });
+    }
+
     it.skipIf(backend.provider === "bwrap" && !root)(
       `a /tmp filler stops at --tmp-size${backend.provider === "bwrap" && !root ? " (bwrap: needs root to mount the tmpfs)" : ""}`,
       { timeout: 60_000 },
@@ -125,3 +145,18 @@ for (const backend of (await backends()).filter((b) => b.isolated)) {
     );
   });
 }
+
+describeBackend("limits: local", undefined, () => {
+  it("says in initialize's _meta that it enforces no limits", { timeout: 30_000 }, async () => {
+    const s = stage();
+    const bridge = BridgeProcess.start(AGENT, ["--sandbox", "local", "--workspace", s.workspace], { env: s.env });
+    try {
+      const init = await bridge.initialize();
+      expect(init["result"]["_meta"]["acp-sandbox"]["sandbox"]["processLimits"]).toBe(false);
+      await bridge.close();
+    } finally {
+      if (bridge.child.exitCode === null) bridge.kill("SIGKILL");
+      s.cleanup();
+    }
+  });
+});

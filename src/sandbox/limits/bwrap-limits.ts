@@ -43,6 +43,7 @@ export async function startBwrapLimits(limits: ResourceLimits, scratchTmp: strin
     log.warn(`bwrap: pids and memory limits not enforced: ${support.why} (${support.fix})`);
   }
   let tmpLimited = false;
+  if (limits.tmpBytes !== undefined && !canMountTmpfs()) log.debug("bwrap: /tmp is not size-limited: a tmpfs shared by the agent and its terminals needs root");
   if (limits.tmpBytes !== undefined && canMountTmpfs()) {
     try {
       mountTmpfs(scratchTmp, limits.tmpBytes);

@@ -41,6 +41,12 @@ export function ownCgroups(procCgroup: string): Map<string, string> {
   return out;
 }
 
+/** The cgroup's directory, without the trailing slash of the hierarchy's root. */
+function cgroupDir(point: string, rel: string): string {
+  const dir = path.join(point, rel);
+  return dir.length > 1 ? dir.replace(/\/$/, "") : dir;
+}
+
 function writable(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
@@ -59,12 +65,12 @@ function read(file: string): string | undefined {
   }
 }
 
-/** v2: the nearest cgroup at or above ours that we may write and whose children may have pids and memory. */
-function v2Parent(mount: Mount, own: string): string | undefined {
+/** v2: the nearest cgroup above ours (ours if it is the root) that we may write and whose children may have pids and memory. */
+export function v2Parent(mount: Pick<Mount, "point">, own: string): string | undefined {
   // Our own cgroup holds processes (us): only the root may hold processes and hand controllers down.
   let rel = own === "/" ? "/" : path.posix.dirname(own);
   for (;;) {
-    const dir = path.join(mount.point, rel);
+    const dir = cgroupDir(mount.point, rel);
     const controllers = (read(path.join(dir, "cgroup.controllers")) ?? "").split(/\s+/);
     if (controllers.includes("pids") && controllers.includes("memory") && writable(dir)) return dir;
     if (rel === "/") return undefined;
@@ -87,7 +93,7 @@ function detect(): CgroupSupport {
     const mount = mounts.find((m) => m.type === "cgroup" && m.options.includes(controller));
     const rel = own.get(controller);
     if (!mount || rel === undefined) return undefined;
-    const dir = path.join(mount.point, rel);
+    const dir = cgroupDir(mount.point, rel);
     return writable(dir) ? dir : undefined;
   };
   const pids = v1("pids");
