@@ -160,7 +160,7 @@ export class Bridge {
       // Let the last stderr lines arrive before describing the exit.
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (this.#ending) return;
-      const death = await sandbox.explainExit?.().catch(() => undefined);
+      const death = await sandbox.explainExit?.(status).catch(() => undefined);
       if (this.#ending) return;
       const message = describeExit(spec.command, status, tail.lines(), death);
       log.error(message);

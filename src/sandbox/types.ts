@@ -135,7 +135,7 @@ export interface Sandbox extends AsyncDisposable {
    * After the agent exited: why the sandbox ended it, if it did (a limit hit, the container or gVisor
    * gone). A provider whose sandbox dies makes every process's `exited` resolve within 2 s.
    */
-  explainExit?(): Promise<SandboxDeath | undefined>;
+  explainExit?(status: ExitStatus): Promise<SandboxDeath | undefined>;
   /** Stops every process and removes what the sandbox created, unless kept for reuse. Idempotent. */
   destroy(): Promise<void>;
 }

@@ -86,6 +86,8 @@ describe("what a death is called", () => {
       "pids limit 300 reached; gVisor counts its own threads, 293 were in use",
     );
     expect(deathReason({ oomKilled: false, exitCode: 2 }, { oom: false, pidsMax: 0, pidsPeak: 60 }, limits, "runsc")).toBe("the gVisor sandbox stopped (exit code 2)");
+    expect(deathReason({ oomKilled: false, exitCode: 2 }, { oom: false, pidsMax: 0, pidsPeak: 160 }, limits, "runsc")).toMatch(/^pids limit 300 reached/);
+    expect(deathReason({ oomKilled: false, exitCode: 1 }, { oom: false, pidsMax: 0, pidsPeak: 160 }, limits, "runsc")).toBe("the gVisor sandbox stopped (exit code 1)");
     expect(deathReason({ oomKilled: false, exitCode: 0 }, { oom: false, pidsMax: 0, pidsPeak: 3 }, limits, undefined)).toBe("the container stopped (exit code 0)");
   });
 

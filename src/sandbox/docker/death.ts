@@ -39,7 +39,9 @@ function readNumber(file: string, name?: string): number | undefined {
 export function deathReason(state: { oomKilled: boolean; exitCode: number | undefined }, seen: { oom: boolean; pidsMax: number; pidsPeak: number }, limits: ResourceLimits, runtime: string | undefined): string {
   if (state.oomKilled || seen.oom) return outOfMemory(limits);
   const limit = limits.pids;
-  if (limit !== undefined && (seen.pidsMax > 0 || seen.pidsPeak >= limit * 0.75)) {
+  // gVisor's sentry exits with Go's fatal-error code 2 when it cannot get a thread; the count may have dropped by then.
+  const gvisorThreads = limit !== undefined && runtime === "runsc" && state.exitCode === 2 && seen.pidsPeak >= limit * 0.5;
+  if (limit !== undefined && (seen.pidsMax > 0 || seen.pidsPeak >= limit * 0.75 || gvisorThreads)) {
     const gvisor = runtime === "runsc" ? `; gVisor counts its own threads, ${seen.pidsPeak} were in use` : "";
     return `${pidsReached(limits)}${gvisor}`;
   }

@@ -140,9 +140,10 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
           refuseAfterDestroy();
           return track(await execTty(target, execOptions(plan, p), p.command, tty));
         },
-        explainExit: async () => {
-          // Docker's oom event can come a little after the exec's end.
-          if (!watch.explain()) await new Promise((resolve) => setTimeout(resolve, 300));
+        explainExit: async (status) => {
+          // Docker's oom event can come a little after the end of the exec it killed.
+          const killed = status.signal === "SIGKILL" || status.exitCode === 137;
+          if (killed && !watch.explain()) await new Promise((resolve) => setTimeout(resolve, 300));
           return watch.explain();
         },
         destroy,
