@@ -120,6 +120,7 @@ describe("cgroup v2 (a tree of plain directories standing in for a delegated hie
     const root = tree({ "/": "cpu memory pids", "user.slice": "cpu memory pids", "user.slice/app.slice": "memory pids", "user.slice/app.slice/term.scope": "" });
     try {
       expect(v2Parent({ point: root }, "/user.slice/app.slice/term.scope")).toBe(path.join(root, "user.slice/app.slice"));
+      expect(readFileSync(path.join(root, "user.slice/app.slice/cgroup.subtree_control"), "utf8")).toBe("+pids +memory");
       writeFileSync(path.join(root, "user.slice/app.slice/cgroup.controllers"), "cpu");
       expect(v2Parent({ point: root }, "/user.slice/app.slice/term.scope")).toBe(path.join(root, "user.slice"));
       // The root cgroup may hold processes and hand controllers down: a bridge there uses it.

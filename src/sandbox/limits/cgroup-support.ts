@@ -1,5 +1,5 @@
 // Where this machine lets the bridge make a cgroup per sandbox: cgroup v2 with pids+memory, v1 pids+memory, or nowhere (and why).
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -65,6 +65,19 @@ function read(file: string): string | undefined {
   }
 }
 
+/** Enables pids and memory for the cgroup's children (refused where it holds processes itself, unless it is the root). */
+function handsDown(dir: string): boolean {
+  const file = path.join(dir, "cgroup.subtree_control");
+  const enabled = (read(file) ?? "").split(/\s+/);
+  if (enabled.includes("pids") && enabled.includes("memory")) return true;
+  try {
+    writeFileSync(file, "+pids +memory");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** v2: the nearest cgroup above ours (ours if it is the root) that we may write and whose children may have pids and memory. */
 export function v2Parent(mount: Pick<Mount, "point">, own: string): string | undefined {
   // Our own cgroup holds processes (us): only the root may hold processes and hand controllers down.
@@ -72,7 +85,7 @@ export function v2Parent(mount: Pick<Mount, "point">, own: string): string | und
   for (;;) {
     const dir = cgroupDir(mount.point, rel);
     const controllers = (read(path.join(dir, "cgroup.controllers")) ?? "").split(/\s+/);
-    if (controllers.includes("pids") && controllers.includes("memory") && writable(dir)) return dir;
+    if (controllers.includes("pids") && controllers.includes("memory") && writable(dir) && handsDown(dir)) return dir;
     if (rel === "/") return undefined;
     rel = path.posix.dirname(rel);
   }
