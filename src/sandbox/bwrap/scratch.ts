@@ -21,11 +21,12 @@ export function createScratch(base: string = os.tmpdir()): Scratch {
   const tmp = path.join(root, "tmp");
   mkdirSync(home, { mode: 0o700 });
   mkdirSync(tmp, { mode: 0o700 });
-  return { root, home, tmp, remove: () => {
-      unmountTmpfs(tmp);
-      rmSync(root, { recursive: true, force: true });
-    },
+  const remove = () => {
+    // Its /tmp may be the tmpfs that limits its size (root).
+    unmountTmpfs(tmp);
+    rmSync(root, { recursive: true, force: true });
   };
+  return { root, home, tmp, remove };
 }
 
 /** Removes scratch directories of this user whose bridge is gone (killed with SIGKILL); returns them. */

@@ -9,8 +9,8 @@ const CGROUP_POLL_MS = 500;
 const INSPECT_POLL_MS = 1_000;
 
 export interface ContainerWatch {
-  /** Resolves when the container stops without the bridge asking, with why. */
-  readonly died: Promise<SandboxDeath>;
+  /** Aborted when the container stops without the bridge asking (`explain()` then says why). */
+  readonly died: AbortSignal;
   /** The limit hit so far (an OOM event, forks refused), or the death; undefined when nothing happened. */
   explain(): SandboxDeath | undefined;
   stop(): void;
@@ -53,8 +53,7 @@ export function watchContainer(docker: Docker, container: Docker.Container, limi
   const seen = { oom: false, pidsMax: 0, pidsPeak: 0 };
   let death: SandboxDeath | undefined;
   let stopped = false;
-  let resolveDied!: (death: SandboxDeath) => void;
-  const died = new Promise<SandboxDeath>((resolve) => (resolveDied = resolve));
+  const died = new AbortController();
   const timers: NodeJS.Timeout[] = [];
   const every = (run: () => void, ms: number) => timers.push(setInterval(run, ms).unref());
   let events: NodeJS.ReadableStream | undefined;
@@ -72,7 +71,7 @@ export function watchContainer(docker: Docker, container: Docker.Container, limi
     if (stopped || death) return;
     death = { reason: deathReason(state, seen, limits, runtime), killed: true };
     log.debug(`docker: the container died under the agent: ${death.reason}`);
-    resolveDied(death);
+    died.abort();
   };
 
   // Local daemons: the container's pids cgroup, read while it lives (it is gone once the container is).
@@ -110,7 +109,7 @@ export function watchContainer(docker: Docker, container: Docker.Container, limi
     })
     .catch(poll);
   return {
-    died,
+    died: died.signal,
     // An OOM kill ends the agent (the sandbox's main process) even where the container lives on (runc).
     explain: () => death ?? (seen.oom ? { reason: outOfMemory(limits), killed: true } : seen.pidsMax > 0 ? { reason: pidsReached(limits), killed: false } : undefined),
     stop: () => {
