@@ -7,6 +7,8 @@ import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/d
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
 import { LABEL } from "../../sandbox/docker/labels.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
+import { removeStaleCgroups } from "../../sandbox/limits/cgroup.js";
+import { cgroupSupport } from "../../sandbox/limits/cgroup-support.js";
 import { backendLimits } from "../../sandbox/limits/doctor.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
@@ -90,6 +92,8 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   // bwrap's scratch directories belong to bridges, not workspaces: cleaned only by a prune of everything.
   const scratch = values["workspace"] === undefined ? removeStaleScratch() : [];
   if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
+  const cgroups = values["workspace"] === undefined ? await removeStaleCgroups(cgroupSupport()) : [];
+  if (cgroups.length > 0) out(`removed ${cgroups.length} bwrap cgroup${cgroups.length === 1 ? "" : "s"} of bridges that are gone`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -103,7 +107,7 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
+  if (result.removed.length === 0 && scratch.length === 0 && cgroups.length === 0) out("nothing to remove");
   return 0;
 }
 
