@@ -108,6 +108,19 @@ for (const backend of (await backends()).filter((b) => b.isolated)) {
       });
     }
 
+    if (backend.docker) {
+      it("a container killed from outside mid-turn ends the session at once, saying so", { timeout: 60_000 }, async () => {
+        const { bridge, sessionId } = await session([]);
+        bridge.send({ jsonrpc: "2.0", id: 91, method: "session/prompt", params: { sessionId, prompt: [{ type: "text", text: JSON.stringify([{ op: "hang" }]) }] } });
+        const [container] = await listSandboxContainers(dockerClient(), { "acp-sandbox.workspace": s.workspace });
+        await dockerClient().getContainer(container!.id).kill({ signal: "SIGKILL" });
+        const response = await bridge.waitFor((m) => m["id"] === 91, 30_000);
+        expect(response["error"]?.message).toMatch(runsc ? /^the sandbox was killed: the gVisor sandbox stopped \(exit code \d+\)/ : /^the sandbox was killed: the container stopped \(exit code 137\)/);
+        expect((await bridge.waitExit(20_000)).code).toBe(1);
+        expect(await listSandboxContainers(dockerClient(), { "acp-sandbox.workspace": s.workspace })).toEqual([]);
+      });
+    }
+
     if (backend.provider === "bwrap") {
       it("a bridge killed with SIGKILL leaves its cgroup and /tmp mount; the next bridge removes them", { timeout: 60_000 }, async () => {
         const { bridge, family } = await session(["--tmp-size", "16m"]);

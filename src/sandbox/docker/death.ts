@@ -13,6 +13,8 @@ export interface ContainerWatch {
   readonly died: AbortSignal;
   /** The limit hit so far (an OOM event, forks refused), or the death; undefined when nothing happened. */
   explain(): SandboxDeath | undefined;
+  /** Asks the daemon now whether the container still runs (the exec may end before the `die` event comes). */
+  check(): Promise<SandboxDeath | undefined>;
   stop(): void;
 }
 
@@ -112,6 +114,10 @@ export function watchContainer(docker: Docker, container: Docker.Container, limi
     died: died.signal,
     // An OOM kill ends the agent (the sandbox's main process) even where the container lives on (runc).
     explain: () => death ?? (seen.oom ? { reason: outOfMemory(limits), killed: true } : seen.pidsMax > 0 ? { reason: pidsReached(limits), killed: false } : undefined),
+    check: async () => {
+      await dead();
+      return death;
+    },
     stop: () => {
       stopped = true;
       for (const timer of timers) clearInterval(timer);

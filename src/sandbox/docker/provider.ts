@@ -143,7 +143,9 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         explainExit: async (status) => {
           // Docker's oom event can come a little after the end of the exec it killed.
           const killed = status.signal === "SIGKILL" || status.exitCode === 137;
-          if (killed && !watch.explain()) await new Promise((resolve) => setTimeout(resolve, 300));
+          if (!killed || watch.explain()) return watch.explain();
+          if (await watch.check()) return watch.explain();
+          await new Promise((resolve) => setTimeout(resolve, 300));
           return watch.explain();
         },
         destroy,
