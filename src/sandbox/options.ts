@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
+import { planAgentState, type AgentState } from "./agent-state.js";
 import type { SandboxSection } from "./config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
 import { choosePreset } from "./presets.js";
@@ -23,8 +24,14 @@ export interface SandboxSettings {
   readonly secrets: readonly string[];
   /** Directories granted with --ro/--rw (the ToolHost may serve them too). */
   readonly granted: readonly ExtraDirectory[];
-  /** Said on stderr when the sandbox starts (a preset that needs the network, a variable not set). */
+  /** Said on stderr when the sandbox starts (the preset, a variable not set). */
   readonly notices: readonly string[];
+  /** Said only when the sandbox isolates (bwrap, docker): what isolation takes away, like the network. */
+  readonly isolatedNotices: readonly string[];
+  /** The agent's own state directory, mounted as its config dir by the isolating backends. */
+  readonly agentState?: AgentState | undefined;
+  /** Fixed values the preset sets inside an isolating sandbox (TMPDIR, SHELL, the agent's own sandbox off). */
+  readonly presetEnv: Readonly<Record<string, string>>;
 }
 
 export interface SandboxInput {
@@ -95,14 +102,14 @@ function environment(input: SandboxInput, notices: string[]): { env: Record<stri
   const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", agent);
   const explicit = [...(section?.env?.pass ?? []), ...list(values, "pass-env")];
   checkNames(explicit, "--pass-env");
-  const pass = [...(preset?.env ?? []), ...explicit];
+  const pass = [...new Set([...(preset?.env ?? []), ...explicit])];
   for (const name of explicit) if (env[name] === undefined) notices.push(`--pass-env ${name}: not set in this environment; nothing to pass`);
   const userDeny = section?.env?.deny ?? [];
   const built = buildEnv(env, { allow, deny, pass: pass.filter((name) => !matchesAny(name, userDeny)), set: section?.env?.set ?? {} });
   const passed = pass.filter((name) => built[name] !== undefined);
   if (preset) {
-    const names = passed.length ? passed.join(", ") : "none of its variables is set";
-    notices.push(`preset ${preset.name} (${preset.description}): passing ${names}`);
+    const presetPassed = preset.env.filter((name) => built[name] !== undefined);
+    notices.push(`preset ${preset.name} (${preset.description}): ${presetPassed.length ? `passing ${presetPassed.join(", ")}` : `none of its variables is set (${preset.env.slice(0, 3).join(", ")}, ...)`}`);
   }
   return { env: built, passed };
 }
@@ -110,11 +117,12 @@ function environment(input: SandboxInput, notices: string[]): { env: Record<stri
 export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
   const { values, env, section, workspace, cwd } = input;
   const notices: string[] = [];
+  const isolatedNotices: string[] = [];
   const { env: sandboxEnv, passed } = environment(input, notices);
   const network: NetworkPolicy = (text(values, "network") as NetworkPolicy | undefined) ?? section?.network ?? "none";
   const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", input.agent);
   if (preset && network === "none") {
-    notices.push(`${preset.name} must reach ${preset.hosts.join(", ")}, but the network is off (bwrap/docker); pass --network open to let it`);
+    isolatedNotices.push(`${preset.name} must reach ${preset.hosts.join(", ")}, but the network is off; pass --network open to let it`);
   }
   const granted = grantedDirectories(values, cwd);
   const home = env["HOME"] ?? os.homedir();
@@ -146,5 +154,8 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
     secrets: passed.map((name) => sandboxEnv[name]!).filter((value) => value.length >= 6),
     granted,
     notices,
+    isolatedNotices,
+    agentState: planAgentState(preset, text(values, "agent-state"), env, cwd),
+    presetEnv: preset?.set ?? {},
   };
 }
