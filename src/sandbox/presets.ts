@@ -10,6 +10,8 @@ export interface AgentPreset {
   readonly set: Readonly<Record<string, string>>;
   /** Hosts the agent must reach; with `--network none` it cannot, and the bridge says so. */
   readonly hosts: readonly string[];
+  /** Arguments that make the agent a terminal program (its advertised terminal-auth args), not an ACP one. */
+  readonly terminalArgs?: readonly string[];
   /** Whether an agent command line is this agent. */
   matches(argv: readonly string[]): boolean;
 }
@@ -25,6 +27,7 @@ export const PRESETS: readonly AgentPreset[] = [
       "CLAUDE_CODE_OAUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_TELEMETRY", "DISABLE_AUTOUPDATER", "DISABLE_ERROR_REPORTING",
     ],
     set: { TMPDIR: "/tmp", SHELL: "/bin/bash" },
+    terminalArgs: ["--cli"],
     hosts: ["api.anthropic.com", "statsig.anthropic.com", "sentry.io"],
     matches: (argv) => words(argv).some((w) => w === "claude-agent-acp" || w === "claude-code-acp"),
   },
