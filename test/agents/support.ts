@@ -90,3 +90,64 @@ export async function acpxExec(agentCommand: readonly string[], cwd: string, pro
 export function bridgeCommand(flags: readonly string[], workspace: string, agent: readonly string[]): string[] {
   return [process.execPath, BRIDGE, ...flags, "--workspace", workspace, "--", ...agent];
 }
+
+/**
+ * Speaks ACP to a process over pipes, one request at a time: `initialize`, then each of `requests`;
+ * returns the responses in order (results or errors, as they came). The process is ended afterwards.
+ */
+export async function acpExchange(command: readonly string[], requests: ReadonlyArray<{ method: string; params: unknown }>, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<any[]> {
+  // A process group of its own: the agent's helpers go down with it.
+  const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // gone
+    }
+  };
+  child.stdin.on("error", () => {});
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const waiting = new Map<number, (m: any) => void>();
+  let buffered = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      let message: any;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (message.id !== undefined && !message.method) waiting.get(message.id)?.(message);
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const all = [{ method: "initialize", params: { protocolVersion: 1, clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false } } }, ...requests];
+  const responses: any[] = [];
+  try {
+    for (const [id, request] of all.entries()) {
+      const response = await new Promise<any>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer to ${request.method} within 60 s; stderr: ${stderr.slice(-2000)}`)), 60_000);
+        waiting.set(id, (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+        child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id, method: request.method, params: request.params }) + "\n");
+      });
+      responses.push(response);
+    }
+  } finally {
+    // End of input ends the session; codex-acp does not exit on it, so it gets a signal after a moment.
+    child.stdin.end();
+    const term = setTimeout(() => signal("SIGTERM"), 3_000);
+    const kill = setTimeout(() => signal("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(term);
+    clearTimeout(kill);
+    signal("SIGKILL");
+  }
+  return responses;
+}
