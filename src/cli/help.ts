@@ -32,6 +32,7 @@ export const RUN_EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [5, "the turn was cancelled (Ctrl-C, --timeout, or the agent said cancelled)"],
   [6, "the agent crashed or could not be started"],
   [7, "an operation was refused by the permission policy"],
+  [8, "the agent answered with an error (not signed in, a request it refused)"],
 ];
 
 function optionLine(spec: OptionSpec): [string, string] {

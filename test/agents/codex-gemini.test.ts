@@ -1,8 +1,10 @@
 // The real codex-acp and gemini --acp through the bridge on every backend: they start, and their auth errors reach the editor unchanged.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureLocalNodeImage } from "../../src/sandbox/docker/local-image.js";
+import { BRIDGE } from "../support/bridge.js";
 import { describeBackend } from "../support/ci.js";
 import { backends } from "../sandbox/support.js";
 import { acpExchange, bridgeCommand, bridgeEnv, CODEX, GEMINI, scratch, type Scratch } from "./support.js";
@@ -61,3 +63,11 @@ for (const backend of await backends()) {
     }, 180_000);
   });
 }
+
+describe("acp-sandbox run with a real agent that is not signed in", () => {
+  it("exits 8 and prints the agent's own error", async () => {
+    const ran = spawnSync(process.execPath, [BRIDGE, "run", "--sandbox", "local", "--prompt", "hello", "--", ...GEMINI], { cwd: s.workspace, env: bridgeEnv(s), encoding: "utf8", timeout: 90_000 });
+    expect(ran.status, ran.stderr).toBe(8);
+    expect(ran.stdout + ran.stderr).toContain(direct["gemini"]![1].error.message);
+  }, 120_000);
+});
