@@ -63,9 +63,9 @@ export function helpText(command: Command): string {
       "  sync      bring a kept copy-mode sandbox's changes back",
       "",
       "Examples:",
-      "  acp-sandbox -- npx @zed-industries/claude-code-acp",
-      "  acp-sandbox --sandbox docker --image node:20 -- codex-acp",
-      '  acp-sandbox run --prompt "fix the failing test" -- gemini --acp',
+      "  acp-sandbox --network open -- claude-agent-acp",
+      "  acp-sandbox --sandbox docker --network open -- codex-acp",
+      '  acp-sandbox run --network open --prompt "fix the failing test" -- gemini --acp',
       "",
       "Run `acp-sandbox <command> --help` for a command's options.",
     );
