@@ -140,14 +140,15 @@ export async function acpExchange(command: readonly string[], requests: Readonly
       responses.push(response);
     }
   } finally {
-    // End of input ends the session; codex-acp does not exit on it, so it gets a signal after a moment.
+    // End of input ends the session; codex-acp does not exit on it, so it gets SIGTERM after a moment (the
+    // bridge stops on it as on EOF). SIGKILL only much later: a bridge killed while removing its container
+    // would leave the container to another test's bridge.
     child.stdin.end();
     const term = setTimeout(() => signal("SIGTERM"), 3_000);
-    const kill = setTimeout(() => signal("SIGKILL"), 10_000);
+    const kill = setTimeout(() => signal("SIGKILL"), 60_000);
     await exited;
     clearTimeout(term);
     clearTimeout(kill);
-    signal("SIGKILL");
   }
   return responses;
 }

@@ -26,7 +26,7 @@ export interface ImagePlan {
 }
 
 export const LOCAL_IMAGE_REPOSITORY = "acp-sandbox-node";
-const BUILDER_VERSION = "2";
+const BUILDER_VERSION = "3";
 const IMAGE_PATH = "/usr/local/bin:/usr/bin:/bin";
 /** Where host tools are looked for: the system's own directories, never a user's PATH. */
 const SYSTEM_BIN = ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
@@ -54,11 +54,11 @@ function fileEntry(source: string, at: string): ImageEntry {
   return { kind: "file", path: at, source: real, mode: statSync(real).mode & 0o7777 };
 }
 
-/** Entries for a library at its host path (and at its resolved path when that differs). */
+/** Entries for a library: the file at its resolved path, a link at the path it was asked for (one copy, not two). */
 function libraryEntries(lib: string): ImageEntry[] {
   const real = realpathSync(lib);
-  const out: ImageEntry[] = [{ kind: "file", path: lib, source: real, mode: 0o755 }];
-  if (real !== lib) out.push({ kind: "file", path: real, source: real, mode: 0o755 });
+  const out: ImageEntry[] = [{ kind: "file", path: real, source: real, mode: 0o755 }];
+  if (real !== lib) out.push({ kind: "symlink", path: lib, target: real });
   return out;
 }
 
