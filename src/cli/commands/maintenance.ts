@@ -103,7 +103,7 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   return 0;
 }
 
-export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, values: OptionValues, log: Logger): Promise<number> {
+export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo" | "checkpoints" | "rollback">, values: OptionValues, log: Logger): Promise<number> {
   switch (command) {
     case "doctor":
       return doctor(values);
