@@ -170,4 +170,28 @@ describe("checkpoints and rollback", { timeout: 120_000 }, () => {
     expect(after.length).toBeLessThan(3);
     expect(after[0]!.id).toBe(11);
   });
+
+  it("prune removes the checkpoints of a workspace that no longer exists, and only those", async () => {
+    let sessionId: string;
+    ({ bridge, sessionId } = await startBridge(h));
+    await turn(bridge, sessionId, sh("printf x > x.txt"));
+    await bridge.close();
+    bridge = undefined;
+    const other = harness();
+    try {
+      const env = { ...other.env, XDG_STATE_HOME: h.env["XDG_STATE_HOME"] };
+      const b = (await startBridge({ ...other, env })).bridge;
+      const sid = b.messages.find((m) => m["result"]?.sessionId)!["result"].sessionId as string;
+      await turn(b, sid, sh("printf y > y.txt"));
+      await b.close();
+      rmSync(other.ws, { recursive: true, force: true });
+      const prune = await cli(["prune", "-w", other.ws], h.env);
+      expect(prune.stdout).toContain(`removed the checkpoints of ${other.ws} (the workspace no longer exists)`);
+      expect((await listed(h.ws, h.env)).length).toBe(1);
+      const again = await cli(["prune", "-w", other.ws], h.env);
+      expect(again.stdout).not.toContain("removed the checkpoints");
+    } finally {
+      other.cleanup();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { LABEL } from "../../sandbox/docker/labels.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
+import { pruneCheckpoints } from "../../checkpoints/prune.js";
 import type { ProbeResult } from "../../sandbox/types.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
@@ -86,6 +87,8 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   // bwrap's scratch directories belong to bridges, not workspaces: cleaned only by a prune of everything.
   const scratch = values["workspace"] === undefined ? removeStaleScratch() : [];
   if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
+  const gone = pruneCheckpoints(defaultStateDir(), labels[LABEL.workspace]);
+  for (const workspace of gone) out(`removed the checkpoints of ${workspace} (the workspace no longer exists)`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -99,7 +102,7 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
+  if (result.removed.length === 0 && scratch.length === 0 && gone.length === 0) out("nothing to remove");
   return 0;
 }
 
