@@ -1,5 +1,6 @@
 // Takes a workspace's checkpoints: the state before a turn, then what the turn changed; one at a time.
 import { CheckpointError, errorMessage } from "../errors.js";
+import { Excludes } from "../sync/excludes.js";
 import { changedPaths, countChanges } from "./diff.js";
 import { type Limits, noteAdded, sweep } from "./retention.js";
 import { scanWorkspace } from "./scan.js";
@@ -39,11 +40,13 @@ export class Recorder {
   /** The last tree scanned here, with the checkpoint it belongs to: the stat cache of the next scan. */
   #last: { tree: StoredTree; id: number; end: boolean } | undefined;
   readonly #turns = new Map<string, number>();
+  readonly #rules: Excludes;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RecorderOptions) {
     this.#options = options;
     this.store = new CheckpointStore(options.stateDir, options.workspace);
+    this.#rules = new Excludes(options.workspace, options.excludes);
   }
 
   /** Runs `work` after everything queued before it (checkpoints, finishes, sweeps, rollbacks). */
@@ -68,7 +71,7 @@ export class Recorder {
   /** Scans the workspace (storing what changed) with the last tree as the stat cache. */
   async scan(signal?: AbortSignal): Promise<{ tree: StoredTree; added: number }> {
     const previous = this.#last?.tree ?? this.#newest()?.tree;
-    const { tree, added } = await scanWorkspace({ root: this.#options.workspace, excludes: this.#options.excludes, objects: this.store.objects, previous, signal });
+    const { tree, added } = await scanWorkspace({ root: this.#options.workspace, excludes: this.#options.excludes, objects: this.store.objects, previous, signal, rules: this.#rules });
     return { tree, added };
   }
 

@@ -16,6 +16,8 @@ export interface ScanOptions {
   /** The last tree taken: a file whose stat still matches it is not read again. */
   readonly previous?: StoredTree | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The exclude rules of `excludes`, kept across scans (their per-path answers are cached); `.gitignore` files are read again. */
+  readonly rules?: Excludes | undefined;
 }
 
 export interface Scan {
@@ -51,7 +53,8 @@ export function statMatches(cached: TreeEntry | undefined, stats: Stats, takenMs
 export async function scanWorkspace(options: ScanOptions): Promise<Scan> {
   const { root, objects, previous, signal } = options;
   const takenMs = Date.now();
-  const excludes = new Excludes(root, options.excludes);
+  const excludes = options.rules ?? new Excludes(root, options.excludes);
+  excludes.reset();
   const entries: Tree = new Map();
   let added = 0;
   let read = 0;

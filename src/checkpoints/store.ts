@@ -22,6 +22,8 @@ export class CheckpointStore {
   readonly #meta: string;
   readonly #trees: string;
   readonly #tmp: string;
+  /** The last trees read or written (tree files never change once named). */
+  readonly #cache = new Map<string, StoredTree>();
 
   constructor(
     stateDir: string,
@@ -65,7 +67,19 @@ export class CheckpointStore {
 
   /** The tree stored under `file`; throws when it is missing or damaged. */
   readTree(file: string): StoredTree {
-    return decodeTree(readFileSync(path.join(this.#trees, file)));
+    const cached = this.#cache.get(file);
+    if (cached) return cached;
+    const tree = decodeTree(readFileSync(path.join(this.#trees, file)));
+    this.#remember(file, tree);
+    return tree;
+  }
+
+  #remember(file: string, tree: StoredTree): void {
+    this.#cache.set(file, tree);
+    for (const key of this.#cache.keys()) {
+      if (this.#cache.size <= 4) break;
+      this.#cache.delete(key);
+    }
   }
 
   #temp(): string {
@@ -81,6 +95,7 @@ export class CheckpointStore {
     const temp = this.#temp();
     writeWhole(temp, [data]);
     renameSync(temp, path.join(this.#trees, file));
+    this.#remember(file, tree);
     return { file, bytes: data.length };
   }
 
