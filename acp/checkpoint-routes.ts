@@ -121,31 +121,14 @@ export function createCheckpointRoutes(config: CheckpointConfig, excludes: reado
         }
       });
 
-      // The agent's command list, with ours added; and ours sent once a session exists, in case it never sends one.
-      const agentCommands = new Map<string, JsonValue[]>();
+      // The agent's command list, with ours added, every time it sends it.
       context.relay.onNotification("agent", "session/update", (message) => {
         const params = message["params"];
         if (!isObject(params) || !isObject(params["update"]) || params["update"]["sessionUpdate"] !== "available_commands_update") return message;
         const update = params["update"];
         const theirs = Array.isArray(update["availableCommands"]) ? update["availableCommands"] : [];
-        if (typeof params["sessionId"] === "string") agentCommands.set(params["sessionId"], theirs);
         return { ...message, params: { ...params, update: { ...update, availableCommands: mergeCommands(theirs) } } };
       });
-      for (const method of ["session/new", "session/load", "session/resume"]) {
-        context.relay.onResponse("editor", method, (outcome, request) => {
-          if (!("result" in outcome)) return outcome;
-          const sessionId = method === "session/new" ? (isObject(outcome.result) ? outcome.result["sessionId"] : undefined) : isObject(request["params"]) ? request["params"]["sessionId"] : undefined;
-          if (typeof sessionId !== "string") return outcome;
-          // After the response has gone out: the editor learns the session first.
-          setImmediate(() => {
-            const editor = context.relay.endpoint("editor");
-            if (editor && !editor.closed) {
-              editor.notify("session/update", { sessionId, update: { sessionUpdate: "available_commands_update", availableCommands: mergeCommands(agentCommands.get(sessionId) ?? []) } });
-            }
-          });
-          return outcome;
-        });
-      }
 
       context.relay.onRequest("editor", "_acp-sandbox/checkpoints", async () => {
         const listing = listCheckpoints(rec.store);

@@ -37,42 +37,43 @@ describe("slash commands and extension methods", { timeout: 120_000 }, () => {
   it("answers /checkpoints and /rollback itself, with the CLI's text; the agent's own commands are kept", async () => {
     let sessionId: string;
     ({ bridge, sessionId } = await startBridge(h));
-    const first = await bridge.waitFor((m) => m["params"]?.update?.sessionUpdate === "available_commands_update");
-    expect(commandNames(first)).toEqual(["checkpoints", "rollback"]);
     // The agent advertises its own list: ours are merged in, every time it updates it.
-    const mark = bridge.messages.length;
+    await turn(bridge, sessionId, [{ op: "commands", names: ["review"] }]);
+    let mark = bridge.messages.length;
     await turn(bridge, sessionId, [{ op: "commands", names: ["review", "rollback"] }, ...sh("printf 'by the agent\\n' > agent.txt")]);
     const merged = bridge.messages.slice(mark).find((m) => m["params"]?.update?.sessionUpdate === "available_commands_update")!;
     expect(commandNames(merged)).toEqual(["review", "checkpoints", "rollback"]);
+    mark = bridge.messages.findIndex((m) => m["params"]?.update?.sessionUpdate === "available_commands_update");
+    expect(commandNames(bridge.messages[mark]!)).toEqual(["review", "checkpoints", "rollback"]);
 
     let from = bridge.messages.length;
     const listed = await bridge.prompt(sessionId, "/checkpoints");
     expect(listed["result"]).toEqual({ stopReason: "end_turn" });
     const cliList = await cli(["checkpoints", "-w", h.ws], h.env);
     expect(chunks(bridge, sessionId, from)).toBe(cliList.stdout);
-    expect(cliList.stdout).toMatch(/^checkpoints of .*\n1 {2}.* {2}turn 1 {2}\+1 ~0 -0 {2}"\[\{/);
+    expect(cliList.stdout).toMatch(/^checkpoints of .*\n2 {2}.* {2}turn 2 {2}\+1 ~0 -0 {2}"\[\{.*\n1 {2}.* {2}turn 1 {2}\+0 ~0 -0 {2}"\[\{/);
 
     from = bridge.messages.length;
     const rolled = await bridge.prompt(sessionId, "/rollback");
     expect(rolled["result"]).toEqual({ stopReason: "end_turn" });
     const text = chunks(bridge, sessionId, from);
-    expect(text).toContain("rolled back to checkpoint 1");
+    expect(text).toContain("rolled back to checkpoint 2 (");
     expect(text).toContain("  delete   agent.txt\n");
-    expect(text).toContain("undo this rollback with: acp-sandbox rollback --to 2   (or /rollback 2)");
+    expect(text).toContain("undo this rollback with: acp-sandbox rollback --to 3   (or /rollback 3)");
     expect(existsSync(path.join(h.ws, "agent.txt"))).toBe(false);
 
     from = bridge.messages.length;
-    await bridge.prompt(sessionId, "/rollback 2");
-    expect(chunks(bridge, sessionId, from)).toContain("rolled back to checkpoint 2");
+    await bridge.prompt(sessionId, "/rollback 3");
+    expect(chunks(bridge, sessionId, from)).toContain("rolled back to checkpoint 3");
     expect(readFileSync(path.join(h.ws, "agent.txt"), "utf8")).toBe("by the agent\n");
     from = bridge.messages.length;
     await bridge.prompt(sessionId, "/rollback 99");
-    expect(chunks(bridge, sessionId, from)).toBe(`acp-sandbox: no checkpoint 99 for ${h.ws}; the ones that exist are 3, 2, 1\n`);
+    expect(chunks(bridge, sessionId, from)).toBe(`acp-sandbox: no checkpoint 99 for ${h.ws}; the ones that exist are 4, 3, 2, 1\n`);
 
     // None of these prompts reached the agent.
     const [prompts] = await turn(bridge, sessionId, [{ op: "prompts" }]);
     const seen = prompts!.result.ok as string[];
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(3);
     expect(seen.some((p) => p.includes("/checkpoints") || p.includes("/rollback"))).toBe(false);
   });
 
@@ -110,7 +111,7 @@ describe("slash commands and extension methods", { timeout: 120_000 }, () => {
       await agent.request(acp.methods.agent.initialize, { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
       const session = await agent.request(acp.methods.agent.session.new, { cwd: h.ws, mcpServers: [] });
       const prompt = (text: string) => agent.request(acp.methods.agent.session.prompt, { sessionId: session.sessionId, prompt: [{ type: "text", text }] });
-      await prompt(JSON.stringify(sh("printf sdk > sdk.txt")));
+      await prompt(JSON.stringify([{ op: "commands", names: [] }, ...sh("printf sdk > sdk.txt")]));
       const slash = await prompt("/checkpoints");
       const after = updates.length;
       await prompt(JSON.stringify([{ op: "prompts" }]));
@@ -124,7 +125,7 @@ describe("slash commands and extension methods", { timeout: 120_000 }, () => {
     const texts = updates.map((u) => (u.sessionUpdate === "agent_message_chunk" && u.content.type === "text" ? u.content.text : ""));
     expect(texts.some((t) => t.startsWith(`checkpoints of ${h.ws}`) && t.includes("turn 1  +1 ~0 -0"))).toBe(true);
     const report = result.prompts.map((u) => (u.sessionUpdate === "agent_message_chunk" && u.content.type === "text" ? u.content.text : "")).join("");
-    expect(report).toContain('"ok":["[{\\"op\\":\\"sh\\"');
+    expect(report).toContain('"ok":["[{\\"op\\":\\"commands\\"');
     expect(report).not.toContain("/checkpoints");
   });
 
