@@ -3,7 +3,7 @@ import type { CheckpointConfig } from "../src/checkpoints/config.js";
 import { firstLine } from "../src/checkpoints/format.js";
 import { Recorder } from "../src/checkpoints/recorder.js";
 import { checkpointJson, listCheckpoints, rollbackJson, runRollback, type RollbackDone } from "../src/checkpoints/service.js";
-import { parseSlash, SLASH_COMMANDS, type SlashCommand } from "../src/checkpoints/slash.js";
+import { parseSlash, SLASH_COMMANDS, type SlashCommand } from "./checkpoint-slash.js";
 import { CANCEL_SIGNAL, runningTurn, TurnMarker } from "../src/checkpoints/turn-lock.js";
 import type { CheckpointMeta } from "../src/checkpoints/types.js";
 import { CheckpointError, errorMessage } from "../src/errors.js";

@@ -80,6 +80,18 @@ export class ObjectStore {
     return { hash, size: total, added: this.#land(temp, hash) ? total : 0 };
   }
 
+  /** Stores `data` (named by its sha256) unless it is there already; says how many bytes that added. */
+  putBuffer(data: Buffer): { hash: string; added: number } {
+    const hash = createHash("sha256").update(data).digest("hex");
+    if (this.has(hash)) {
+      touch(this.path(hash));
+      return { hash, added: 0 };
+    }
+    const temp = this.#temp();
+    writeWhole(temp, [data]);
+    return { hash, added: this.#land(temp, hash) ? data.length : 0 };
+  }
+
   read(hash: string): Buffer {
     return readFileSync(this.path(hash));
   }

@@ -85,7 +85,9 @@ export function sweep(store: CheckpointStore, limits: Limits, graceMs = SWEEP_GR
     for (const file of trees) {
       own += sizeOf(path.join(store.dir, "trees", file));
       try {
-        for (const entry of store.readTree(file).entries.values()) if (entry.hash && !live.has(entry.hash)) fresh.add(entry.hash);
+        const tree = store.readTree(file);
+        for (const entry of tree.entries.values()) if (entry.hash && !live.has(entry.hash)) fresh.add(entry.hash);
+        for (const part of tree.parts ?? []) if (!live.has(part)) fresh.add(part);
       } catch {
         // a damaged tree: kept (a rollback to it reports the damage), nothing of it counted
       }

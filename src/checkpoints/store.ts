@@ -69,7 +69,7 @@ export class CheckpointStore {
   readTree(file: string): StoredTree {
     const cached = this.#cache.get(file);
     if (cached) return cached;
-    const tree = decodeTree(readFileSync(path.join(this.#trees, file)));
+    const tree = decodeTree(readFileSync(path.join(this.#trees, file)), (hash) => this.objects.read(hash));
     this.#remember(file, tree);
     return tree;
   }
@@ -87,16 +87,16 @@ export class CheckpointStore {
     return path.join(this.#tmp, `${process.pid}-${randomBytes(6).toString("hex")}`);
   }
 
-  /** Writes a tree under a fresh name; returns the name and its size. */
+  /** Writes a tree (its directory listings as objects, then its root file under a fresh name); returns the name and the bytes added. */
   writeTree(tree: StoredTree): { file: string; bytes: number } {
     mkdirSync(this.#trees, { recursive: true, mode: 0o700 });
-    const data = encodeTree(tree);
+    const { data, added, parts } = encodeTree(tree, (buffer) => this.objects.putBuffer(buffer));
     const file = `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}.gz`;
     const temp = this.#temp();
     writeWhole(temp, [data]);
     renameSync(temp, path.join(this.#trees, file));
-    this.#remember(file, tree);
-    return { file, bytes: data.length };
+    this.#remember(file, { ...tree, parts });
+    return { file, bytes: data.length + added };
   }
 
   /**

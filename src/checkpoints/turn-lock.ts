@@ -1,5 +1,5 @@
 // The marker a bridge holds while a turn runs in a workspace, so that a rollback neither races nor half-undoes it.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** Sent by `rollback --force` to the bridge that holds the marker: cancel the running turns. */
@@ -74,6 +74,7 @@ export class TurnMarker {
         rmSync(file, { force: true });
         return;
       }
+      mkdirSync(this.storeDir, { recursive: true, mode: 0o700 });
       const marker: Marker = { pid: process.pid, start: startTime(process.pid) ?? "?", sessions: this.running };
       const temp = `${file}.${process.pid}.tmp`;
       writeFileSync(temp, JSON.stringify(marker), { mode: 0o600 });

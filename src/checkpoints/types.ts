@@ -32,6 +32,8 @@ export interface StoredTree {
    * undefined when that end was never recorded.
    */
   readonly outside?: readonly string[];
+  /** The objects holding the directory listings (set when read from the store). */
+  readonly parts?: readonly string[];
 }
 
 export type CheckpointKind = "turn" | "rollback";

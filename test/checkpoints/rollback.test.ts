@@ -194,4 +194,19 @@ describe("checkpoints and rollback", { timeout: 120_000 }, () => {
       other.cleanup();
     }
   });
+
+  it("--checkpoints off, or checkpoints.enabled false in the config file, takes none and leaves the commands to the agent", async () => {
+    let sessionId: string;
+    ({ bridge, sessionId } = await startBridge(h, ["--checkpoints", "off"]));
+    await turn(bridge, sessionId, sh("printf x > x.txt"));
+    const [said] = await turn(bridge, sessionId, [{ op: "prompts" }]);
+    expect(said!.result.ok).toHaveLength(2);
+    await bridge.close();
+    writeConfig(h, { checkpoints: { enabled: false } });
+    ({ bridge, sessionId } = await startBridge(h));
+    await turn(bridge, sessionId, sh("printf y > y.txt"));
+    await bridge.close();
+    bridge = undefined;
+    expect(await listed(h.ws, h.env)).toEqual([]);
+  });
 });
