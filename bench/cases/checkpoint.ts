@@ -55,7 +55,7 @@ function duBytes(dir: string): number {
   return total;
 }
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=bench@acp-sandbox.invalid", "-c", "user.name=bench", ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }).trim();
+const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=bench@acp-sandbox.invalid", "-c", "user.name=bench", "-c", "gc.auto=0", "-c", "maintenance.auto=false", ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }).trim();
 
 export const checkpoint: BenchCase = {
   id: "checkpoint",
@@ -103,7 +103,7 @@ export const checkpoint: BenchCase = {
           const sha = git(repo, "stash", "create");
           ms += performance.now() - start;
           editTurn(repo, perFile);
-          ms += await timeCommand(["git", "-C", repo, "stash", "create"]);
+          ms += await timeCommand(["git", "-c", "gc.auto=0", "-C", repo, "stash", "create"]);
           rollbackMs.baseline.push((await timeCommand(["git", "-C", repo, "reset", "-q", "--hard"])) + (await timeCommand(["git", "-C", repo, "stash", "apply", "-q", sha])));
           return ms;
         },
@@ -141,7 +141,7 @@ export const checkpoint: BenchCase = {
     } catch (error) {
       return rows.map((row) => notAvailable(row, describeFailure(error)));
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     }
   },
 };
