@@ -10,6 +10,7 @@ import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
 import { createCheckpointRoutes } from "../../../acp/checkpoint-routes.js";
+import { createQuarantineRoutes } from "../../../acp/quarantine-routes.js";
 import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { CopySession } from "../../sync/session.js";
 
@@ -23,6 +24,7 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
   const [command, ...args] = config.agent;
   const copy = new CopySession(config.sync, config.workspace, log);
   const checkpoints = createCheckpointRoutes(config.checkpoints, config.sync.excludes, copy, log);
+  const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
     output: io.output,
@@ -34,9 +36,13 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions: [...extensions, checkpoints.outer, createSyncRoutes(copy, log), checkpoints.inner],
+    extensions: [...extensions, checkpoints.outer, createSyncRoutes(copy, log), checkpoints.inner, quarantine],
   });
-  return { bridge, close: () => tracer.close() };
+  const close = async () => {
+    quarantine.finish();
+    await tracer.close();
+  };
+  return { bridge, close };
 }
 
 /** Bridge exit status: 0 when the editor (or a signal) ended it, 1 when the agent died or never started. */
