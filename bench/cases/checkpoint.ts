@@ -136,7 +136,7 @@ export const checkpoint: BenchCase = {
       return [
         { ...rows[0], baseline: median(cost.baseline), bridge: median(cost.bridge), samples: cost, note },
         { ...rows[1], baseline: median(rollbackMs.baseline), bridge: median(rollbackMs.bridge), samples: rollbackMs, note: `includes the checkpoint a rollback takes of the present first; CPU time ${Math.round(median(cpu.rollback))} ms` },
-        { ...rows[2], baseline: changedKB, bridge: median(growth), samples: { baseline: growth.map(() => changedKB), bridge: growth }, note: "objects of the changed files plus two compressed trees" },
+        { ...rows[2], baseline: changedKB, bridge: median(growth), samples: { baseline: growth.map(() => changedKB), bridge: growth }, note: "objects of the changed files plus the listings of the directories they are in (two trees)" },
       ];
     } catch (error) {
       return rows.map((row) => notAvailable(row, describeFailure(error)));

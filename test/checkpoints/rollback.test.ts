@@ -1,5 +1,5 @@
 // Checkpoints through the built bridge and the CLI: turns that add, modify, delete, chmod and link, rolled back one by one.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BridgeProcess } from "../support/bridge.js";
@@ -24,6 +24,9 @@ const sh = (command: string) => [{ op: "sh", command }];
 
 describe("checkpoints and rollback", { timeout: 120_000 }, () => {
   it("rolls back to each checkpoint in turn, byte for byte; excluded and protected paths are left alone; a rollback can be undone", async () => {
+    // A protected file, recorded in every checkpoint; the user changes it after the last turn.
+    mkdirSync(path.join(h.ws, ".vscode"));
+    writeFileSync(path.join(h.ws, ".vscode/settings.json"), "v1\n");
     let sessionId: string;
     ({ bridge, sessionId } = await startBridge(h));
     const before: Array<Record<string, string>> = [picture(h.ws, untouchable)];
@@ -35,11 +38,12 @@ describe("checkpoints and rollback", { timeout: 120_000 }, () => {
     await turn(
       bridge,
       sessionId,
-      sh("rm gone.txt && rm -r src && printf bin > tool.sh && chmod +x tool.sh && rm link-a && mkdir link-a && mkdir -p node_modules/x && echo dep > node_modules/x/i.js && mkdir -p .vscode && echo '{}' > .vscode/settings.json"),
+      sh("rm gone.txt && rm -r src && printf bin > tool.sh && chmod +x tool.sh && rm link-a && mkdir link-a && mkdir -p node_modules/x && echo dep > node_modules/x/i.js"),
     );
     const last = picture(h.ws, untouchable);
     await bridge.close();
     bridge = undefined;
+    writeFileSync(path.join(h.ws, ".vscode/settings.json"), "v2\n");
 
     const list = await listed(h.ws, h.env);
     expect(list.map((c) => [c.id, c.kind, c.session, c.turn])).toEqual([
@@ -58,9 +62,10 @@ describe("checkpoints and rollback", { timeout: 120_000 }, () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain(`rolled back to checkpoint ${id}`);
       expect(picture(h.ws, untouchable)).toEqual(before[id - 1]);
-      // The agent's dependency and its editor settings stay: excluded and protected paths are never written.
+      // The agent's dependency and the user's editor settings stay: excluded and protected paths are never written.
       expect(readFileSync(path.join(h.ws, "node_modules/x/i.js"), "utf8")).toBe("dep\n");
-      expect(readFileSync(path.join(h.ws, ".vscode/settings.json"), "utf8")).toBe("{}\n");
+      expect(readFileSync(path.join(h.ws, ".vscode/settings.json"), "utf8")).toBe("v2\n");
+      expect(run.stdout).toContain("left alone: .vscode/settings.json: protected (**/.vscode/**): recorded, never written by a rollback");
     }
     // Each rollback checkpointed the workspace first: undoing the last one brings back the state before it.
     const all = await listed(h.ws, h.env);
