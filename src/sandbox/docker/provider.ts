@@ -71,7 +71,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
     prepare: async (spec, signal) => {
       refuseExposedHome(spec, "docker");
       const docker = dockerClient();
-      await removeOrphans(docker, log);
+      await removeOrphans(docker, log, spec.workspace);
       const image = await ensureImage(docker, options.image, log, signal);
       const protection = copy ? NO_PROTECTION : prepareProtection(spec, log, options.runtime === "runsc" ? "docker (runsc)" : "docker");
       const plan: ContainerPlan = {
