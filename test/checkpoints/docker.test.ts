@@ -140,7 +140,7 @@ for (const [name, runtime, why] of [
       expect((await listSandboxContainers(docker, { [LABEL.workspace]: ws.dir }))[0]?.state).toBe("paused");
 
       const prune = spawnSync(process.execPath, [BRIDGE, "prune", "-w", ws.dir], { encoding: "utf8", env });
-      expect(prune.stdout).toContain(`removed ${kept!.name} (reuse, ${ws.dir})`);
+      expect(prune.stdout, prune.stderr).toContain(`removed ${kept!.name} (reuse, ${ws.dir})`);
       expect(await listSandboxContainers(docker, { [LABEL.workspace]: ws.dir })).toEqual([]);
     });
   });
