@@ -66,9 +66,16 @@ export class Relay {
     return this.#endpoints[side];
   }
 
-  /** A request from `side` with this method is served by `handler` instead of being forwarded. */
+  /**
+   * A request from `side` with this method is served by `handler` instead of being forwarded. Handlers of one
+   * method chain in the order registered: the first is the outermost, and its `forward()` runs the next one.
+   */
   onRequest(side: Side, method: string, handler: RequestHandler): void {
-    this.#requestHandlers[side].set(method, handler);
+    const outer = this.#requestHandlers[side].get(method);
+    this.#requestHandlers[side].set(
+      method,
+      outer ? (message, context) => outer(message, { ...context, forward: (forwarded = message) => handler(forwarded, context).catch(failureOutcome) }) : handler,
+    );
   }
 
   onNotification(side: Side, method: string, handler: NotificationHandler): void {

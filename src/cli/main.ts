@@ -46,6 +46,11 @@ async function main(argv: readonly string[]): Promise<number> {
         const { runDemoCommand } = await import("./commands/demo.js");
         return await runDemoCommand(values, log);
       }
+      case "checkpoints":
+      case "rollback": {
+        const { runCheckpointsCommand } = await import("./commands/checkpoints.js");
+        return await runCheckpointsCommand(command, values, log);
+      }
       case "doctor":
       case "ls":
       case "prune":

@@ -10,6 +10,7 @@ import { isTerminalStart, runTerminalCommand, type TerminalOptions } from "./ter
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
+import { createCheckpointRoutes } from "../../../acp/checkpoint-routes.js";
 import { createQuarantineRoutes } from "../../../acp/quarantine-routes.js";
 import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { CopySession } from "../../sync/session.js";
@@ -31,6 +32,7 @@ export function createBridge(
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
   const copy = new CopySession(config.sync, config.workspace, log);
+  const checkpoints = createCheckpointRoutes(config.checkpoints, config.sync.excludes, copy, log);
   const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
@@ -43,7 +45,7 @@ export function createBridge(
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions: [...extensions, createSyncRoutes(copy, log), quarantine, createNetworkRoutes(network, config.sandboxSettings.editorNotices ?? [])],
+    extensions: [...extensions, checkpoints.outer, createSyncRoutes(copy, log), checkpoints.inner, quarantine, createNetworkRoutes(network, config.sandboxSettings.editorNotices ?? [])],
   });
   const close = async () => {
     quarantine.finish();

@@ -14,6 +14,7 @@ import { cgroupSupport } from "../../sandbox/limits/cgroup-support.js";
 import { backendLimits } from "../../sandbox/limits/doctor.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
+import { pruneCheckpoints } from "../../checkpoints/prune.js";
 import type { ProbeResult } from "../../sandbox/types.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
@@ -113,6 +114,8 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   for (const p of points.left) out(`kept ${p}: created as a mount point by a bridge that is gone, but no longer empty`);
   const cgroups = values["workspace"] === undefined ? await removeStaleCgroups(cgroupSupport()) : [];
   if (cgroups.length > 0) out(`removed ${cgroups.length} bwrap cgroup${cgroups.length === 1 ? "" : "s"} of bridges that are gone`);
+  const gone = pruneCheckpoints(defaultStateDir(), labels[LABEL.workspace]);
+  for (const workspace of gone) out(`removed the checkpoints of ${workspace} (the workspace no longer exists)`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -128,11 +131,11 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
   const states = values["state"] === true ? removeAgentStates() : [];
   for (const state of states) out(`removed the agent state ${state}`);
-  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0 && states.length === 0) out("nothing to remove");
+  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0 && states.length === 0 && gone.length === 0) out("nothing to remove");
   return 0;
 }
 
-export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, values: OptionValues, log: Logger): Promise<number> {
+export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo" | "checkpoints" | "rollback">, values: OptionValues, log: Logger): Promise<number> {
   switch (command) {
     case "doctor":
       return doctor(values);
