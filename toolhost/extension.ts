@@ -12,8 +12,8 @@ import { agentPermissionHandler } from "./handlers/permission.js";
 import { createTerminalHandler, killTerminalHandler, releaseTerminalHandler, terminalOutputHandler, waitForExitHandler } from "./handlers/terminal.js";
 import { paramsOf } from "./params.js";
 import { Permissions } from "./permissions.js";
-import { RememberedAnswers } from "./policy/remember.js";
-import { compileRule } from "./policy/rules.js";
+import { RememberedAnswers } from "../src/policy/remember.js";
+import { compileRule } from "../src/policy/rules.js";
 import { ToolHostState } from "./state.js";
 import { TerminalManager } from "./terminals/manager.js";
 

@@ -2,9 +2,9 @@
 import type { Logger } from "../src/log/logger.js";
 import type { JsonObject, JsonValue } from "../src/util/json.js";
 import { PolicyDeniedError, PromptCancelledError } from "./errors.js";
-import { decide, type Decision, isAllowed } from "./policy/decide.js";
-import type { RememberedAnswers } from "./policy/remember.js";
-import { type CompiledRule, describeOrigin, type Subject } from "./policy/rules.js";
+import { decide, type Decision, isAllowed } from "../src/policy/decide.js";
+import type { RememberedAnswers } from "../src/policy/remember.js";
+import { type CompiledRule, describeOrigin, type Subject } from "../src/policy/rules.js";
 import { permissionRequest, type PromptSpec, readAnswer } from "./prompt.js";
 
 /** Sends session/request_permission to the editor: the result, or an error message. Aborting `signal` withdraws it. */

@@ -1,8 +1,8 @@
 // Rule syntax, matching (path globs, command patterns, tool call kinds/titles) and the order in which decisions are made.
 import { describe, expect, it } from "vitest";
-import { decide } from "../../toolhost/policy/decide.js";
-import { compileRule, type Rule, type RuleAction, type Subject } from "../../toolhost/policy/rules.js";
-import { parseRule, parseShortRule, type RuleSpec } from "../../toolhost/policy/rule-syntax.js";
+import { decide } from "../../src/policy/decide.js";
+import { compileRule, type Rule, type RuleAction, type Subject } from "../../src/policy/rules.js";
+import { parseRule, parseShortRule, type RuleSpec } from "../../src/policy/rule-syntax.js";
 import { planCommand } from "../../toolhost/terminals/command-line.js";
 import { protectedPattern } from "../../src/policy/protected.js";
 

@@ -3,8 +3,8 @@ import { isObject, type RpcOutcome } from "../../acp/jsonrpc.js";
 import type { RequestContext } from "../../acp/relay.js";
 import { sessionUpdateToHost } from "../../acp/path-translate.js";
 import type { JsonObject } from "../../src/util/json.js";
-import { isAllowed } from "../policy/decide.js";
-import { describeOrigin, type Subject } from "../policy/rules.js";
+import { isAllowed } from "../../src/policy/decide.js";
+import { describeOrigin, type Subject } from "../../src/policy/rules.js";
 import { optionFor, readAnswer } from "../prompt.js";
 import type { ToolHostState } from "../state.js";
 

@@ -1,6 +1,6 @@
 // Policy rules as data, and how one rule matches an operation: a path glob, a command pattern, a tool call's kind/title.
 import picomatch from "picomatch";
-import { tildify } from "../../src/config/file.js";
+import { tildify } from "../config/file.js";
 
 export type Operation = "read" | "write" | "terminal" | "permission";
 export const OPERATIONS: readonly Operation[] = ["read", "write", "terminal", "permission"];

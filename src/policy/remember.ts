@@ -1,7 +1,7 @@
 // Remembered always-answers: per session in memory, and with --remember per workspace in the user's state directory.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Logger } from "../../src/log/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { CompiledRule, Operation, Rule, Subject } from "./rules.js";
 
 /** One remembered answer: exact, never a pattern. */
