@@ -98,11 +98,14 @@ function decideLine(subject: TerminalSubject, input: PolicyInput): Decision {
   return DEFAULTS.terminal;
 }
 
+const RESERVED = new Set(["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "in", "esac", "case"]);
+
 /** The pieces of an unreadable line between control characters, as words (quotes dropped). */
 function pieces(line: string): string[][] {
   return line
-    .split(/[;&|()`\n]|\$\(/)
+    .split(/[;&|(){}`\n]|\$\(/)
     .map((piece) => piece.replace(/['"\\]/g, "").trim().split(/\s+/).filter(Boolean))
+    .map((words) => words.slice(words.findIndex((w) => !RESERVED.has(w)) >>> 0))
     .filter((words) => words.length > 0);
 }
 
