@@ -27,7 +27,7 @@ export interface Rule {
   readonly op: Operation;
   /** read/write: a glob over the real host path (relative globs are relative to the workspace). */
   readonly path?: string;
-  /** terminal: a pattern over the command line; `*` never matches shell control characters in a shell line. */
+  /** terminal: a pattern over each command a line runs (see decide.ts: every command is judged). */
   readonly command?: string;
   /** permission: the tool call kinds it applies to. */
   readonly kind?: readonly string[];
