@@ -63,8 +63,11 @@ export interface MatchContext {
   /** The workspace (real host path): relative globs start there. */
   readonly workspace: string;
   readonly home: string;
-  /** net: how a host pattern matches (the network proxy's rules); without it, `*` globs over the host name. */
-  readonly hostPattern?: (pattern: string) => (host: string) => boolean;
+  /**
+   * net: how a host pattern matches a connection (the network proxy's host patterns, network-rules.ts); without it,
+   * `*` globs over the host name and any port matches.
+   */
+  readonly hostPattern?: (pattern: string) => (host: string, port: number) => boolean;
 }
 
 const GLOB_SPECIAL = /[*?[\]{}()!+@\\]/g;
@@ -110,7 +113,7 @@ export function commandTexts(command: ShellCommand): string[] {
   return full === short ? [full] : [full, short];
 }
 
-function defaultHostPattern(pattern: string): (host: string) => boolean {
+function defaultHostPattern(pattern: string): (host: string, port: number) => boolean {
   const re = new RegExp(wordPattern(pattern.toLowerCase(), false).source, "s");
   return (host) => re.test(host.toLowerCase());
 }
@@ -137,7 +140,7 @@ export function compileRule(rule: Rule, context: MatchContext): CompiledRule {
         case "permission":
           return (rule.kind === undefined || (subject.kind !== undefined && rule.kind.includes(subject.kind))) && (titleMatch === undefined || titleMatch.test(subject.title));
         case "net":
-          return hostMatch(subject.host);
+          return hostMatch(subject.host, subject.port);
       }
     },
   };

@@ -27,3 +27,18 @@ describe("readPermissionRequest", () => {
     expect(readPermissionRequest({ sessionId: "s", toolCall: { toolCallId: "t", title: "Fetch", kind: "fetch", rawInput: { url: "https://a.example" } }, options: [] }).act).toEqual({ kind: "none" });
   });
 });
+
+describe("the network plug-in point", () => {
+  it("a net act takes the same decision order, with the proxy's host patterns plugged in", async () => {
+    const { decide } = await import("../../src/policy/decide.js");
+    const { compileRule } = await import("../../src/policy/rules.js");
+    const context = { workspace: "/ws", home: "/h", hostPattern: (p: string) => (host: string, port: number) => host.endsWith(p.replace(/^\*\./, ".")) && port === 443 };
+    const rules = [
+      compileRule({ action: "deny", op: "net", host: "*.evil.example", origin: { kind: "flag", label: "--deny net" } }, context),
+      compileRule({ action: "allow", op: "net", host: "*.example", origin: { kind: "flag", label: "--allow net" } }, context),
+    ];
+    expect(decide({ op: "net", host: "api.evil.example", port: 443 }, { rules, remembered: [] }).decision).toBe("reject-always");
+    expect(decide({ op: "net", host: "api.example", port: 443 }, { rules, remembered: [] }).decision).toBe("allow-always");
+    expect(decide({ op: "net", host: "api.example", port: 22 }, { rules, remembered: [] })).toMatchObject({ decision: "reject-once", origin: { kind: "default" } });
+  });
+});
