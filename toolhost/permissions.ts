@@ -49,6 +49,12 @@ export class Permissions {
     return decide(subject, { rules: this.rules, remembered: this.remembered.rulesFor(sessionId), protectedPattern });
   }
 
+  /** A refusal decided elsewhere (a line's write to a denied or protected file): logged, then thrown. */
+  refuse(what: string, decision: Decision): never {
+    this.#log(what, decision);
+    throw this.#denied(what, decision);
+  }
+
   /** Decides, asking the editor if need be; resolves when allowed, throws PolicyDeniedError or PromptCancelledError. */
   async require(request: CheckRequest): Promise<Decision> {
     const first = this.decide(request.sessionId, request.subject, request.protectedPattern);

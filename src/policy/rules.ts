@@ -57,6 +57,8 @@ export interface TerminalSubject {
   readonly readable: boolean;
   /** Why it is not readable. */
   readonly problem?: string;
+  /** Files it writes by name (`> file`, `tee file`), as written: judged as writes by whoever knows the working directory. */
+  readonly writes: readonly string[];
 }
 
 export interface MatchContext {

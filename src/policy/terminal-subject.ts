@@ -24,6 +24,7 @@ export function terminalSubject(plan: CommandLine): TerminalSubject {
     viaShell: plan.viaShell,
     commands: reading.commands,
     readable: reading.readable,
+    writes: reading.writes,
     ...(reading.problem !== undefined ? { problem: reading.problem } : {}),
   };
 }

@@ -139,6 +139,12 @@ describe("the parser's reading", () => {
     expect(commandsOfLine('git commit -m "$(cat <<\'EOF\'\nfix: x\nEOF\n)"').commands.map((c) => c.words[0])).toEqual(["cat", "git"]);
   });
 
+  it("the files a line writes by name: redirections and tee, not descriptors, /dev/null or expansions", () => {
+    expect(commandsOfLine("echo x > a.txt 2>&1 | tee -a b.txt >/dev/null; cat <<EOF >> c.txt\nbody\nEOF\necho > $F").writes).toEqual(["a.txt", "b.txt", "c.txt"]);
+    expect(commandsOfLine("(echo x) >| d.txt && { ls; } &> e.txt; sort < in.txt").writes).toEqual(["d.txt", "e.txt"]);
+    expect(commandsOfArgv(["bash", "-lc", "echo x > .git/hooks/pre-commit"]).writes).toEqual([".git/hooks/pre-commit"]);
+  });
+
   it("names what it cannot read", () => {
     expect(commandsOfLine("echo (")).toMatchObject({ readable: false, problem: expect.stringContaining("the shell line cannot be read") });
     expect(commandsOfLine("if true; then echo").problem).toBe("the shell line cannot be read: expected fi, got the end of the line (at character 18)");

@@ -1,5 +1,4 @@
 // The agent's own session/request_permission, judged as the act it describes; a deny answers the agent at once, the rest may go to the editor.
-import path from "node:path";
 import { isObject, type RpcOutcome } from "../../acp/jsonrpc.js";
 import type { RequestContext } from "../../acp/relay.js";
 import { sessionUpdateToHost } from "../../acp/path-translate.js";
@@ -12,9 +11,8 @@ import type { RuleOrigin, Subject } from "../../src/policy/rules.js";
 import { terminalSubject } from "../../src/policy/terminal-subject.js";
 import { type ActKey, commandKey } from "../answered.js";
 import { ToolHostError } from "../errors.js";
-import { locate } from "../fs/locate.js";
-import { resolveRuntime } from "../fs/runtime-files.js";
-import { checkRequestPath } from "../paths.js";
+import { placeOf } from "../fs/place.js";
+import { refusedWrite } from "../line-writes.js";
 import { optionFor, readAnswer } from "../prompt.js";
 import type { SessionView, ToolHostState } from "../state.js";
 import { planCommand } from "../terminals/command-line.js";
@@ -47,21 +45,6 @@ interface Judged {
 
 const TRUSTED = new Set<RuleOrigin["kind"]>(["flag", "config", "remembered"]);
 
-/** Where a path the agent names lies on the host, contained the way the ToolHost's fs requests are. */
-async function place(state: ToolHostState, session: SessionView, raw: string): Promise<{ real: string; writable: boolean; root: string }> {
-  const sandbox = state.sandbox();
-  const runtimeCwd = sandbox.pathMap.toRuntime(session.cwd) ?? session.cwd;
-  const runtimePath = path.isAbsolute(raw) ? raw : path.resolve(runtimeCwd, raw);
-  const hostPath = checkRequestPath(runtimePath, session.roots, "path", (p) => sandbox.pathMap.toHost(p));
-  if (sandbox.files) {
-    const runtime = await resolveRuntime(sandbox.files, sandbox.pathMap, path.resolve(runtimePath), session.roots, raw);
-    return { real: runtime.hostReal, writable: runtime.root.writable, root: runtime.root.path };
-  }
-  const found = await locate(hostPath, session.roots, { create: false, requested: raw });
-  if (found.kind === "pinned") await found.close();
-  return { real: found.real, writable: found.root.writable, root: found.root.path };
-}
-
 function refused(label: string): Decision {
   return { decision: "reject-always", origin: { kind: "containment", label } };
 }
@@ -75,7 +58,7 @@ async function judgePaths(state: ToolHostState, session: SessionView, act: { kin
   for (const raw of act.paths) {
     let where;
     try {
-      where = await place(state, session, raw);
+      where = await placeOf(state, session, raw);
     } catch (error) {
       if (!(error instanceof ToolHostError)) throw error;
       decisions.push(refused(error.message.replace(/^acp-sandbox: /, "")));
@@ -94,10 +77,15 @@ async function judgePaths(state: ToolHostState, session: SessionView, act: { kin
   return { decision, what, subjects, key: { paths: reals } };
 }
 
-function judgeCommand(state: ToolHostState, sessionId: string, command: string | readonly string[]): Judged {
+/** A command: its own rules first, then the files it writes by name (deny rules, protected paths). */
+async function judgeCommand(state: ToolHostState, session: SessionView, act: { command: string | readonly string[]; cwd?: string }): Promise<Judged> {
+  const command = act.command;
   const plan = typeof command === "string" ? planCommand(command, []) : planCommand(command[0]!, command.slice(1));
   const subject = terminalSubject(plan);
-  return { decision: state.permissions.decide(sessionId, subject), what: `run ${plan.line}`, subjects: [subject], key: { commands: subject.commands.map((c) => commandKey(c.words)) } };
+  const judged: Judged = { decision: state.permissions.decide(session.sessionId, subject), what: `run ${plan.line}`, subjects: [subject], key: { commands: subject.commands.map((c) => commandKey(c.words)) } };
+  if (!isAllowed(judged.decision.decision) && judged.decision.decision !== "pending") return judged;
+  const write = await refusedWrite(state, session, subject.writes, act.cwd);
+  return write ? { ...judged, decision: write.decision, what: `${judged.what}: ${write.what}` } : judged;
 }
 
 async function judgeAct(state: ToolHostState, sessionId: string, act: RequestedAct): Promise<Judged | undefined> {
@@ -108,7 +96,7 @@ async function judgeAct(state: ToolHostState, sessionId: string, act: RequestedA
   } catch {
     return undefined;
   }
-  return act.kind === "terminal" ? judgeCommand(state, sessionId, act.command) : judgePaths(state, session, act);
+  return act.kind === "terminal" ? judgeCommand(state, session, act) : judgePaths(state, session, act);
 }
 
 /**

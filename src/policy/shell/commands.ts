@@ -15,6 +15,8 @@ export interface LineReading {
   readonly problem?: string;
   /** The commands found (all of them when readable; those it could read otherwise). */
   readonly commands: readonly ShellCommand[];
+  /** Files the line writes by name, as written (relative to its working directory): `> file`, `>> file`, `tee file`. */
+  readonly writes: readonly string[];
 }
 
 /** How deep `sh -c '…'` and `eval` may nest. */
@@ -43,9 +45,18 @@ interface Arg {
   readonly dynamic: boolean;
 }
 
+const WRITE_REDIRECTS = new Set([">", ">>", ">|", "&>", "&>>", "<>", ">&"]);
+/** Targets that are not files in the workspace. */
+const NOT_FILES = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"]);
+
 class Collector {
   readonly commands: ShellCommand[] = [];
   readonly problems: string[] = [];
+  readonly writes: string[] = [];
+
+  write(target: Arg): void {
+    if (!target.dynamic && target.text !== "" && !NOT_FILES.has(target.text) && !this.writes.includes(target.text)) this.writes.push(target.text);
+  }
 
   script(script: Script, nesting: number): void {
     for (const item of script.items) for (const pipeline of item.chain.pipelines) for (const command of pipeline.commands) this.command(command, nesting);
@@ -72,6 +83,8 @@ class Collector {
   redirects(redirects: readonly Redirect[], nesting: number): void {
     for (const r of redirects) {
       this.substitutions(r.target, nesting);
+      // `2>&1`, `>&-`: a descriptor, not a file.
+      if (WRITE_REDIRECTS.has(r.op) && !/^([0-9]+|-)$/.test(r.target.text)) this.write(r.target);
       if (r.body) this.substitutions(r.body, nesting);
     }
   }
@@ -145,6 +158,10 @@ class Collector {
         else this.nested(rest.map((a) => a.text).join(" "), nesting);
         return;
       }
+      if (name === "tee") {
+        for (const a of args.slice(1)) if (!a.text.startsWith("-")) this.write(a);
+        break;
+      }
       if (name === "find") {
         this.commands.push({ words: args.map((a) => a.text) });
         for (let i = 1; i < args.length; i++) {
@@ -207,13 +224,14 @@ export function shellQuote(word: string): string {
 
 function reading(collector: Collector): LineReading {
   const problem = collector.problems[0];
-  return problem === undefined ? { readable: true, commands: collector.commands } : { readable: false, problem, commands: collector.commands };
+  const { commands, writes } = collector;
+  return problem === undefined ? { readable: true, commands, writes } : { readable: false, problem, commands, writes };
 }
 
 /** The commands a shell line runs. */
 export function commandsOfLine(line: string): LineReading {
   const parsed = parseShell(line);
-  if (!parsed.ok) return { readable: false, problem: `the shell line cannot be read: ${parsed.error}`, commands: [] };
+  if (!parsed.ok) return { readable: false, problem: `the shell line cannot be read: ${parsed.error}`, commands: [], writes: [] };
   const collector = new Collector();
   collector.script(parsed.script, 0);
   return reading(collector);
