@@ -75,8 +75,11 @@ const TABLE: Array<[string, string, string]> = [
   ["find . -exec git push \\;", R, P],
   ["eval 'git push'", R, A],
   ["echo ${x:-git push}", P, P],
+  ["echo ${x:-$(git push)}", R, P],
+  ["echo $(( $(git push) + 1 ))", R, P],
   // Lines the parser cannot read (or whose program is known only at run time): never allowed; deny rules still apply to their pieces.
   ["$GIT push", P, P],
+  ["{git,push} --force", P, P],
   ['bash -c "$CMD"', P, P],
   ['git push "$(echo unterminated', R, P],
   ["case x in x) git push;; esac", R, P],
@@ -107,6 +110,16 @@ describe("decisions on shell lines", () => {
     const rules = [rule("allow", "npm test*"), rule("allow", "tail *")];
     expect(judge("npm test 2>&1 | tail -5", rules)).toMatchObject({ decision: A, origin: { label: "--allow terminal:npm test*" }, detail: "with --allow terminal:tail * for its other commands" });
     expect(judge("npm test 2>&1 | tail -5 | sh", rules).decision).toBe(P);
+  });
+
+  it("brace expansion in the program's place is never allowed, even under a blanket allow", () => {
+    expect(judge("{git,push} --force", [rule("deny", "git push*"), rule("allow", undefined, "--allow terminal")]).decision).toBe(P);
+    expect(judge("echo {a,b} {1..3} {} x{y}", [rule("allow", "echo *")]).decision).toBe(A);
+  });
+
+  it("commands hidden in parameter expansions and arithmetic are found", () => {
+    expect(judge("echo ${x:-$(git push --force)}", [rule("allow", "echo *")]).decision).toBe(P);
+    expect(judge("echo \"${x:-`git push`}\"", DENY).decision).toBe(R);
   });
 
   it("an ask rule matching any command asks, even when allow rules cover the line", () => {

@@ -89,6 +89,8 @@ export class Scanner {
   readWord(): Word {
     const start = this.pos;
     const p: Parts = { text: "", raw: "", dynamic: false, quoted: false, equals: -1, subs: [] };
+    /** -1: no unquoted `{` yet; 0: one seen; 1: with a `,` or `..` after it. */
+    let brace = -1;
     while (this.pos < this.src.length) {
       const c = this.src[this.pos]!;
       if ((c === "<" || c === ">") && this.src[this.pos + 1] === "(") {
@@ -139,6 +141,10 @@ export class Scanner {
         continue;
       }
       if (c === "*" || c === "?" || c === "[") p.dynamic = true;
+      // Brace expansion (`{git,push}`, `{1..3}`) makes several words of one.
+      if (c === "{") brace = 0;
+      else if (brace !== -1 && (c === "," || (c === "." && this.src[this.pos + 1] === "."))) brace = 1;
+      else if (c === "}" && brace === 1) p.dynamic = true;
       if (c === "=" && p.equals === -1 && !p.quoted) p.equals = p.text.length;
       p.text += c;
       this.pos++;
@@ -250,12 +256,14 @@ export class Scanner {
     const next = this.src[start + 1];
     if (next === "(" && this.src[start + 2] === "(") {
       this.pos = this.skipBalanced(start + 3, "(", ")", 2);
+      this.innerSubstitutions(this.src.slice(start + 3, this.pos - 2), p);
     } else if (next === "(") {
       const { script, end } = this.nested(this.src, start + 2);
       p.subs.push(script);
       this.pos = end;
     } else if (next === "{") {
       this.pos = this.skipBalanced(start + 2, "{", "}", 1);
+      this.innerSubstitutions(this.src.slice(start + 2, this.pos - 1), p);
     } else if (next !== undefined && SPECIAL_PARAM.test(next)) {
       this.pos = start + 2;
     } else {
@@ -270,6 +278,15 @@ export class Scanner {
       this.pos = start + 1 + name[0].length;
     }
     p.text += this.src.slice(start, this.pos);
+  }
+
+  /** Commands inside `${x:-$(cmd)}` or `$(( $(cmd) + 1 ))` run too: the inside is read like a double-quoted string. */
+  private innerSubstitutions(inner: string, p: Parts): void {
+    if (!/[$`]/.test(inner)) return;
+    const scanner = new Scanner(inner, 0, this.nested, this.parseString);
+    const parts: Parts = { text: "", raw: inner, dynamic: false, quoted: false, equals: -1, subs: [] };
+    scanner.readDoubleQuoted(parts, undefined);
+    p.subs.push(...parts.subs);
   }
 
   /** The position after `depth` closing characters that balance the opened ones, minding quotes. */
