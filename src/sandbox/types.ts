@@ -123,6 +123,8 @@ export interface Sandbox extends AsyncDisposable {
   /** A further process in a pseudo-terminal; throws PtyUnavailableError where none can be had. */
   execTty(process: ProcessSpec, tty: TtyOptions): Promise<TtyProcess>;
   readonly files: RuntimeFiles | undefined;
+  /** Host paths of protected entries mounted read-only inside (changes there came from the host). */
+  readonly protectedReadOnly?: readonly string[] | undefined;
   /** Stops every process and removes what the sandbox created, unless kept for reuse. Idempotent. */
   destroy(): Promise<void>;
 }

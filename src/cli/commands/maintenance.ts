@@ -3,6 +3,7 @@ import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../log/logger.js";
 import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
+import { removeStaleMountPoints } from "../../sandbox/protect/mount-points.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
 import { LABEL } from "../../sandbox/docker/labels.js";
@@ -86,6 +87,10 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   // bwrap's scratch directories belong to bridges, not workspaces: cleaned only by a prune of everything.
   const scratch = values["workspace"] === undefined ? removeStaleScratch() : [];
   if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
+  // Mount points a killed bridge created for read-only mounts (an empty .git/hooks, …).
+  const points = removeStaleMountPoints(defaultStateDir(), labels[LABEL.workspace]);
+  for (const p of points.removed) out(`removed ${p} (a mount point left by a bridge that is gone)`);
+  for (const p of points.left) out(`kept ${p}: created as a mount point by a bridge that is gone, but no longer empty`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -99,7 +104,7 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
+  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0) out("nothing to remove");
   return 0;
 }
 

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import { spawnPiped, spawnTty } from "../../process/spawn.js";
 import { type AgentPlan, isPlannedAgent, plannedProcess } from "../agent-mounts.js";
 import { refuseExposedHome, sandboxHome } from "../home.js";
+import { prepareProtection } from "../protect/prepare.js";
 import { describeMounts, sandboxPathMap } from "../view.js";
 import type { PipedProcess, ProcessSpec, Sandbox, SandboxCapabilities, SandboxProvider, SandboxSpec, TtyProcess } from "../types.js";
 import { type BwrapPlan, bwrapArgv } from "./argv.js";
@@ -49,6 +50,13 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
       const stale = removeStaleScratch();
       if (stale.length > 0) log.debug(`bwrap: removed ${stale.length} scratch director${stale.length === 1 ? "y" : "ies"} of bridges that are gone`);
       const scratch = createScratch();
+      let protection;
+      try {
+        protection = prepareProtection(spec, log, "bwrap");
+      } catch (error) {
+        scratch.remove();
+        throw error;
+      }
       const plan: BwrapPlan = {
         spec,
         home: sandboxHome(spec),
@@ -57,6 +65,7 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
         system: systemEntries(),
         masks: masks(),
         networkFiles: networkFiles(),
+        protect: protection.plan,
       };
       const bwrap = bwrapPath();
       log.info(`bwrap: network ${spec.network}, fresh HOME and /tmp; mounted ${describeMounts(spec, options.mountReasons)}`);
@@ -84,6 +93,7 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
         destroyed ??= (async () => {
           await Promise.allSettled([...running].map((p) => p.terminate(500)));
           scratch.remove();
+          protection.release();
         })();
         return destroyed;
       };
@@ -92,6 +102,7 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
         spec,
         pathMap: sandboxPathMap(spec),
         files: undefined,
+        protectedReadOnly: protection.readOnly,
         launch: piped,
         exec: piped,
         execTty: async (p, tty) => {

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import type { DockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { type AgentPlan, plannedProcess } from "../agent-mounts.js";
 import { refuseExposedHome, sandboxHome } from "../home.js";
+import { NO_PROTECTION, prepareProtection } from "../protect/prepare.js";
 import type { PipedProcess, ProcessSpec, RuntimeFiles, Sandbox, SandboxCapabilities, SandboxProvider, TtyProcess } from "../types.js";
 import { describeMounts, sandboxPathMap } from "../view.js";
 import { dockerClient } from "./client.js";
@@ -71,6 +72,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       const docker = dockerClient();
       await removeOrphans(docker, log);
       const image = await ensureImage(docker, options.image, log, signal);
+      const protection = copy ? NO_PROTECTION : prepareProtection(spec, log, options.runtime === "runsc" ? "docker (runsc)" : "docker");
       const plan: ContainerPlan = {
         spec,
         image,
@@ -82,8 +84,16 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         gid: process.getgid?.() ?? 0,
         home: sandboxHome(spec),
         workspaceMount: copy?.mount(spec.runtimeRoot),
+        protect: protection.plan,
       };
-      const { container, reused } = await obtainContainer(docker, plan, log, signal);
+      let obtained;
+      try {
+        obtained = await obtainContainer(docker, plan, log, signal);
+      } catch (error) {
+        protection.release();
+        throw error;
+      }
+      const { container, reused } = obtained;
       log.info(
         `docker: ${reused ? "reusing kept" : persist === "reuse" ? "started kept" : "started"} container ${containerName(plan)} ` +
           `(image ${image}, runtime ${options.runtime ?? "default"}, network ${spec.network}); mounted ${describeMounts(spec, options.mountReasons, !!copy)}`,
@@ -94,6 +104,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
           files = await copy.attach({ docker, container, image, root: spec.runtimeRoot, uid: plan.uid, gid: plan.gid, reused, kept: persist === "reuse", ...(signal ? { signal } : {}) });
         } catch (error) {
           if (persist === "transient") await removeContainer(docker, container.id).catch(() => {});
+          protection.release();
           throw error;
         }
       }
@@ -122,6 +133,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
             await Promise.allSettled([...running].map((p) => p.terminate(500)));
             log.info(`docker: kept container ${containerName(plan)} for the next session (acp-sandbox prune removes it)`);
           }
+          protection.release();
         })();
         return destroyed;
       };
@@ -130,6 +142,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         spec,
         pathMap: sandboxPathMap(spec),
         files,
+        protectedReadOnly: protection.readOnly,
         launch: piped,
         exec: piped,
         execTty: async (p, tty) => {
