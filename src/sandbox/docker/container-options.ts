@@ -93,7 +93,7 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
     Mounts: containerMounts(spec, plan.workspaceMount, plan.protect),
     Tmpfs: {
       [plan.home]: `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=0700,uid=${plan.uid},gid=${plan.gid}`,
-      "/tmp": `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=1777`,
+      "/tmp": `rw,nosuid,nodev,size=${spec.limits.tmpBytes ?? TMPFS_SIZE},mode=1777`,
     },
     ReadonlyRootfs: true,
     CapDrop: ["ALL"],

@@ -9,6 +9,7 @@ import { NO_PROTECTION, prepareProtection } from "../protect/prepare.js";
 import type { PipedProcess, ProcessSpec, RuntimeFiles, Sandbox, SandboxCapabilities, SandboxProvider, TtyProcess } from "../types.js";
 import { describeMounts, sandboxPathMap } from "../view.js";
 import { dockerClient } from "./client.js";
+import { watchContainer } from "./death.js";
 import { containerName, type ContainerPlan, execOptions } from "./container-options.js";
 import { execPiped, execTty, type ExecTarget } from "./exec.js";
 import { removeContainer, removeOrphans } from "./housekeeping.js";
@@ -70,7 +71,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
     prepare: async (spec, signal) => {
       refuseExposedHome(spec, "docker");
       const docker = dockerClient();
-      await removeOrphans(docker, log);
+      await removeOrphans(docker, log, spec.workspace);
       const image = await ensureImage(docker, options.image, log, signal);
       const protection = copy ? NO_PROTECTION : prepareProtection(spec, log, options.runtime === "runsc" ? "docker (runsc)" : "docker");
       const plan: ContainerPlan = {
@@ -108,7 +109,9 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
           throw error;
         }
       }
-      const target: ExecTarget = { docker, container, image };
+      // A container that dies under the agent (gVisor at its pids limit, an OOM) ends every exec at once.
+      const watch = watchContainer(docker, container, spec.limits, options.runtime, log);
+      const target: ExecTarget = { docker, container, image, gone: watch.died };
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
         running.add(p);
@@ -126,6 +129,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       };
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
+          watch.stop();
           if (persist === "transient") {
             await removeContainer(docker, container.id);
             await Promise.allSettled([...running].map((p) => p.exited));
@@ -148,6 +152,14 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         execTty: async (p, tty) => {
           refuseAfterDestroy();
           return track(await execTty(target, execOptions(plan, p), p.command, tty));
+        },
+        explainExit: async (status) => {
+          // Docker's oom event can come a little after the end of the exec it killed.
+          const killed = status.signal === "SIGKILL" || status.exitCode === 137;
+          if (!killed || watch.explain()) return watch.explain();
+          if (await watch.check()) return watch.explain();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return watch.explain();
         },
         destroy,
         [Symbol.asyncDispose]: destroy,
