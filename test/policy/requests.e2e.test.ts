@@ -55,11 +55,11 @@ describe("claude-agent-acp's requests (0.101.0 shapes)", () => {
     expect(selected(await agentAsks(b, claudeWrite(sessionId, "toolu_5", `${h.ws}/escape/secret.txt`, "escape/secret.txt", "x")))).toBe("reject");
     // And with `..`.
     expect(selected(await agentAsks(b, claudeEdit(sessionId, "toolu_6", `${h.ws}/src/../../x`, "../x", "a", "b")))).toBe("reject");
-    // A Bash line writing a protected file by name.
-    expect(selected(await agentAsks(b, claudeBash(sessionId, "toolu_7", "printf '#!/bin/sh\\n' > .git/hooks/pre-push")))).toBe("reject");
+    // A Bash line writing a denied file by name.
+    expect(selected(await agentAsks(b, claudeBash(sessionId, "toolu_7", "printf 'x\\n' >> README.md")))).toBe("reject");
     expect(prompts).toHaveLength(0);
     await b.waitForStderr(`(--deny write:README.md); answered reject`);
-    await b.waitForStderr(`: run printf '#!/bin/sh\\n' > .git/hooks/pre-push: write ${h.ws}/.git/hooks/pre-push: reject-always (the protected path **/.git/hooks/**`);
+    await b.waitForStderr(`: run printf 'x\\n' >> README.md: write ${h.ws}/README.md: reject-always (--deny write:README.md); answered reject`);
     await b.waitForStderr(`write ${h.ws}/.git/hooks/pre-commit: reject-always (the protected path **/.git/hooks/**`);
     await b.waitForStderr(`: reject-always (containment: ${h.ws}/escape/secret.txt lies outside the allowed directories (the directory ${h.ws}/escape is really ${h.outside})`);
   });

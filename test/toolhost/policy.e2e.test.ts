@@ -104,19 +104,17 @@ describe("terminal/create under shell-line rules", () => {
     expect(prompts).toHaveLength(1);
   });
 
-  it("a file the line writes by name is judged as a write: a deny rule or a protected path refuses the line", async () => {
-    mkdirSync(`${h.ws}/.git/hooks`, { recursive: true });
+  it("a file the line writes by name is judged as a write: a deny rule refuses the line", async () => {
     const { bridge: b, sessionId } = await start(["--deny", "write:README.md", "--allow", "terminal:echo *", "--allow", "terminal:cat*"]);
-    const [readme, hook, fine] = await turn(b, sessionId, [
+    const [readme, tee, fine] = await turn(b, sessionId, [
       { op: "terminal", command: "echo pwned > README.md" },
-      { op: "terminal", command: "sh", args: ["-c", "echo '#!/bin/sh' | cat > .git/hooks/pre-commit"] },
+      { op: "terminal", command: "sh", args: ["-c", "echo pwned | cat | tee -a ./README.md"] },
       { op: "terminal", command: "echo fine > fine.txt" },
     ]);
     expect(readme!.result.error.message).toBe(`acp-sandbox: run echo pwned > README.md: write ${h.ws}/README.md refused by --deny write:README.md`);
-    expect(hook!.result.error.message).toMatch(/^acp-sandbox: run sh -c .*: write .*\/\.git\/hooks\/pre-commit refused by the protected path \*\*\/\.git\/hooks\/\*\*/);
+    expect(tee!.result.error.message).toBe(`acp-sandbox: run sh -c 'echo pwned | cat | tee -a ./README.md': write ${h.ws}/README.md refused by --deny write:README.md`);
     expect(fine!.result.ok.exit).toEqual({ exitCode: 0, signal: null });
     expect(readFileSync(`${h.ws}/README.md`, "utf8")).not.toContain("pwned");
-    expect(existsSync(`${h.ws}/.git/hooks/pre-commit`)).toBe(false);
   });
 });
 
