@@ -1,6 +1,7 @@
 // The bridge: editor stdio on one side, the sandboxed agent on the other, and its lifecycle.
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../src/log/logger.js";
+import { stopQuietly } from "../src/process/stop.js";
 import type { PipedProcess, ProcessSpec, Sandbox } from "../src/sandbox/types.js";
 import { describeExit, StderrTail } from "./agent-exit.js";
 import type { BridgeContext, BridgeExtension } from "./context.js";
@@ -188,7 +189,7 @@ export class Bridge {
     await this.#sessions.closeAll();
     if (this.#agent) {
       this.#relay.endpoint("agent")?.failAll(gone);
-      const status = await this.#agent.terminate(graceMs);
+      const status = await stopQuietly(this.#agent, graceMs);
       log.debug(`agent stopped (${JSON.stringify(status)})`);
     }
     if (this.#sandbox) {

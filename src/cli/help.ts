@@ -32,6 +32,7 @@ export const RUN_EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [5, "the turn was cancelled (Ctrl-C, --timeout, or the agent said cancelled)"],
   [6, "the agent crashed or could not be started"],
   [7, "an operation was refused by the permission policy"],
+  [8, "the agent answered with an error (not signed in, a request it refused)"],
 ];
 
 function optionLine(spec: OptionSpec): [string, string] {
@@ -62,9 +63,9 @@ export function helpText(command: Command): string {
       "  sync      bring a kept copy-mode sandbox's changes back",
       "",
       "Examples:",
-      "  acp-sandbox -- npx @zed-industries/claude-code-acp",
-      "  acp-sandbox --sandbox docker --image node:20 -- codex-acp",
-      '  acp-sandbox run --prompt "fix the failing test" -- gemini --acp',
+      "  acp-sandbox --network open -- claude-agent-acp",
+      "  acp-sandbox --sandbox docker --network open -- codex-acp",
+      '  acp-sandbox run --network open --prompt "fix the failing test" -- gemini --acp',
       "",
       "Run `acp-sandbox <command> --help` for a command's options.",
     );

@@ -35,7 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case "bridge": {
         const { runBridgeCommand } = await import("./commands/bridge.js");
-        return await runBridgeCommand(await resolveSessionConfig(values, agent, process.env, process.cwd()), log);
+        const terminal = { preset: typeof values["preset"] === "string" ? values["preset"] : undefined, networkGiven: values["network"] !== undefined };
+        return await runBridgeCommand(await resolveSessionConfig(values, agent, process.env, process.cwd()), log, terminal);
       }
       case "run": {
         const { runRunCommand } = await import("./commands/run.js");

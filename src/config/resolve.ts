@@ -54,7 +54,7 @@ export function resolveLogLevel(values: OptionValues): LogLevel {
 
 export async function resolveSessionConfig(values: OptionValues, agent: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<SessionConfig> {
   if (agent.length === 0 || agent[0] === "") {
-    throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- npx @zed-industries/claude-code-acp");
+    throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- claude-agent-acp");
   }
   const workspace = resolveWorkspace(str(values, "workspace"), cwd);
   const maxLineBytes = Number(str(values, "max-message-bytes") ?? 64 * 1024 * 1024);

@@ -6,6 +6,7 @@ import { noTrace, openTrace } from "../../../acp/trace.js";
 import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
 import { startSandbox } from "../../sandbox/start.js";
+import { isTerminalStart, runTerminalCommand, type TerminalOptions } from "./terminal-auth.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
@@ -63,7 +64,8 @@ export function bridgeExitCode(end: BridgeEnd): number {
   }
 }
 
-export async function runBridgeCommand(config: SessionConfig, log: Logger): Promise<number> {
+export async function runBridgeCommand(config: SessionConfig, log: Logger, terminal: TerminalOptions = {}): Promise<number> {
+  if (isTerminalStart(config, process.stdin.isTTY === true, terminal.preset)) return runTerminalCommand(config, log, terminal);
   const { bridge, close } = createBridge(config, log, { input: process.stdin, output: process.stdout });
   const onSignal = (signal: NodeJS.Signals) => {
     log.info(`received ${signal}; stopping the agent`);

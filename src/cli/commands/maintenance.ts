@@ -2,6 +2,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../log/logger.js";
+import { agentStateRoot, listAgentStates, removeAgentStates } from "../../sandbox/agent-state.js";
 import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
 import { removeStaleMountPoints } from "../../sandbox/protect/mount-points.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
@@ -92,11 +93,12 @@ async function ls(values: OptionValues, log: Logger): Promise<number> {
     log.error(`ls: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)}); bwrap keeps nothing to list`);
     return 1;
   }
-  if (containers.length === 0) {
-    out("no containers kept or left behind");
-    return 0;
-  }
-  table([["NAME", "STATE", "PERSIST", "BRIDGE", "CREATED", "WORKSPACE"], ...containers.map(row)]);
+  if (containers.length === 0) out("no containers kept or left behind");
+  else table([["NAME", "STATE", "PERSIST", "BRIDGE", "CREATED", "WORKSPACE"], ...containers.map(row)]);
+  const states = listAgentStates();
+  out();
+  if (states.length === 0) out(`no agent state kept (${agentStateRoot()})`);
+  else table([["AGENT STATE", "SIZE", "DIRECTORY"], ...states.map((s) => [s.agent, `${Math.ceil(s.bytes / 1024)}K`, s.path])]);
   return 0;
 }
 
@@ -124,7 +126,9 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0) out("nothing to remove");
+  const states = values["state"] === true ? removeAgentStates() : [];
+  for (const state of states) out(`removed the agent state ${state}`);
+  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0 && states.length === 0) out("nothing to remove");
   return 0;
 }
 

@@ -165,7 +165,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         exec: piped,
         execTty: async (p, tty) => {
           refuseAfterDestroy();
-          return track(await execTty(target, execOptions(plan, p), p.command, tty));
+          const planned = plannedProcess(options.agent, p);
+          return track(await execTty(target, execOptions(plan, planned), planned.command, tty));
         },
         explainExit: async (status) => {
           // Docker's oom event can come a little after the end of the exec it killed.
