@@ -1,6 +1,6 @@
 // The user's configuration file: one strict top level composed of sections, each owned by its concern.
 import { z } from "zod";
-import { policySection } from "../../toolhost/policy/schema.js";
+import { policySection } from "../policy/schema.js";
 import { sandboxSection } from "../sandbox/config-schema.js";
 import { syncSection } from "../sync/config-schema.js";
 import { checkpointsSection } from "../checkpoints/config-schema.js";
