@@ -1,5 +1,5 @@
 // Test support for the real-agent suite: the installed adapters, acpx as the editor, fresh homes and workspaces.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,17 +12,12 @@ export const CODEX = [path.join(BIN, "codex-acp")];
 export const GEMINI = [path.join(BIN, "gemini"), "--acp"];
 export const ACPX = path.join(ROOT, "node_modules", "acpx", "dist", "cli.js");
 
-/** Whether the bridge offers `--network allow` (the allowlist with a host-side proxy), and `--allow-host`. */
-export function networkAllowExists(): boolean {
-  const help = spawnSync(process.execPath, [BRIDGE, "--help"], { encoding: "utf8" });
-  return /--allow-host/.test(help.stdout + help.stderr);
-}
-
-/** The flags that let a sandbox reach the stand-in on 127.0.0.1:port: the allowlist where it exists, else bwrap's shared netns. */
-export function networkFlags(backend: { docker: boolean }, port: number): string[] | undefined {
-  if (networkAllowExists()) return ["--network", "allow", "--allow-host", `127.0.0.1:${port}`];
-  // bwrap's `open` shares the host's network namespace, loopback included; a container's does not.
-  return backend.docker ? undefined : ["--network", "open"];
+/**
+ * The flags that let a sandbox reach the stand-in on 127.0.0.1:port: the allowlist with that exact address under
+ * bwrap and docker (the proxy dials it on the host side); local cannot enforce an allowlist, so it gets the host's network.
+ */
+export function networkFlags(backend: { name: string }, port: number): string[] {
+  return backend.name === "local" ? ["--network", "open"] : ["--network", "allow", "--allow-host", `127.0.0.1:${port}`];
 }
 
 export interface Scratch {

@@ -31,7 +31,7 @@ const session = (agent: string[]) => async (command: string[]) => {
 rows.push({ agent: "claude (one turn: read, bash, write, edit)", how: "direct", run: claudeTurn(CLAUDE) });
 for (const b of all) {
   const flags = networkFlags(b, standIn.port);
-  if (flags) rows.push({ agent: "claude (one turn: read, bash, write, edit)", how: b.name, run: claudeTurn(bridgeCommand([...b.flags, ...flags], s.workspace, CLAUDE)) });
+  rows.push({ agent: "claude (one turn: read, bash, write, edit)", how: b.name, run: claudeTurn(bridgeCommand([...b.flags, ...flags], s.workspace, CLAUDE)) });
 }
 for (const [name, agent] of [["codex (initialize + session/new)", CODEX], ["gemini (initialize + session/new)", GEMINI]] as const) {
   const exchange = session([...agent]);
