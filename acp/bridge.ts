@@ -85,6 +85,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("editor", event),
       () => void this.stop({ kind: "editor-closed" }),
+      { passThrough: (method) => this.#relay.passesUnparsed("editor", method) },
     );
     this.#relay.setPauser("editor", this.#options.input);
     return this.ended;
@@ -152,6 +153,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("agent", event),
       () => {},
+      { passThrough: (method) => this.#relay.passesUnparsed("agent", method) },
     );
     this.#relay.setPauser("agent", agent.stdout);
     this.#relay.attachAgent(endpoint);
