@@ -23,6 +23,8 @@ export interface Sent {
   readonly size: number;
   /** mtime written into the archive, whole seconds, as the runtime will keep it. */
   readonly mtimeMs: number;
+  /** The file is not what the scan saw (its stat or content differ): the scan's host stat does not describe it. */
+  readonly changed: boolean;
 }
 
 export class FileChangedError extends Error {}
@@ -89,10 +91,10 @@ export function packHost(
               if (gone(error)) continue;
               throw error;
             }
-            // Unchanged since the scan (same size and mtime): the scan's hash holds; else hash what is sent.
-            const unchanged = after.size === entry.size && after.mtimeMs === entry.mtimeMs && data.length === entry.size && entry.hash;
-            const hash = unchanged ? entry.hash! : createHash("sha256").update(data).digest("hex");
-            sent.set(rel, { hash, size: data.length, mtimeMs: mtime });
+            // Unchanged since the scan (same size and mtime): the scan's hash holds, if it took one; else hash what is sent.
+            const sameStat = after.size === entry.size && after.mtimeMs === entry.mtimeMs && data.length === entry.size;
+            const hash = sameStat && entry.hash ? entry.hash : createHash("sha256").update(data).digest("hex");
+            sent.set(rel, { hash, size: data.length, mtimeMs: mtime, changed: !sameStat || (entry.hash !== undefined && hash !== entry.hash) });
             await emit([...headerBlocks({ ...base, name: rel, type: "file", size: data.length, mode, mtime }), data, padding(data.length)]);
             onFile(data.length);
             break;
@@ -109,7 +111,14 @@ export function packHost(
           }
           if (seen !== entry.size) throw new FileChangedError(`${rel} shrank while it was being synced; sync again`);
           await write(out, padding(seen));
-          sent.set(rel, { hash: hash.digest("hex"), size: seen, mtimeMs: mtime });
+          const digest = hash.digest("hex");
+          let sameStat = false;
+          try {
+            sameStat = lstatSync(file).mtimeMs === entry.mtimeMs;
+          } catch {
+            // gone now: what was sent stands, but the scan's stat no longer describes anything
+          }
+          sent.set(rel, { hash: digest, size: seen, mtimeMs: mtime, changed: !sameStat || (entry.hash !== undefined && digest !== entry.hash) });
           onFile(seen);
           break;
         }

@@ -5,6 +5,7 @@ import type { BridgeExtension } from "../../../acp/context.js";
 import { noTrace, openTrace } from "../../../acp/trace.js";
 import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
+import { chooseEarly } from "../../sandbox/early.js";
 import { startSandbox } from "../../sandbox/start.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
@@ -21,12 +22,15 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
   const copy = new CopySession(config.sync, config.workspace, log);
+  const copyMode = dockerCopyMode(copy);
+  // The backend is known now: load and probe it while the editor is still to send initialize.
+  const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode });
   const bridge = new Bridge({
     input: io.input,
     output: io.output,
     workspace: config.workspace,
     agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
-    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode: dockerCopyMode(copy) }),
+    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode }, early),
     log,
     tracer,
     info: { name: PACKAGE_NAME, version: VERSION },

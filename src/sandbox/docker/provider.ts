@@ -69,8 +69,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
     prepare: async (spec, signal) => {
       refuseExposedHome(spec, "docker");
       const docker = dockerClient();
-      await removeOrphans(docker, log);
-      const image = await ensureImage(docker, options.image, log, signal);
+      // Two independent round trips to the daemon, at once.
+      const [, image] = await Promise.all([removeOrphans(docker, log), ensureImage(docker, options.image, log, signal)]);
       const plan: ContainerPlan = {
         spec,
         image,
