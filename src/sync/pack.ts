@@ -45,6 +45,43 @@ function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
   });
 }
 
+/** Small pieces (headers, small files, padding) are copied into one buffer and written a megabyte at a time. */
+const STAGE = 1 << 20;
+
+class Stager {
+  #stage = Buffer.allocUnsafe(STAGE);
+  #used = 0;
+
+  constructor(private readonly out: PassThrough) {}
+
+  /** Queues `chunk`; resolves (when it must wait at all) once the stream can take more. */
+  push(chunk: Buffer): Promise<void> | undefined {
+    if (chunk.length === 0) return undefined;
+    if (chunk.length > STAGE / 4) {
+      const flushed = this.flush();
+      return flushed ? flushed.then(() => write(this.out, chunk)) : write(this.out, chunk);
+    }
+    if (this.#used + chunk.length > STAGE) {
+      const flushed = this.flush();
+      chunk.copy(this.#stage, 0);
+      this.#used = chunk.length;
+      return flushed;
+    }
+    chunk.copy(this.#stage, this.#used);
+    this.#used += chunk.length;
+    return undefined;
+  }
+
+  /** Writes what is staged (a fresh buffer takes its place: the stream keeps the old one until it is read). */
+  flush(): Promise<void> | undefined {
+    if (this.#used === 0) return undefined;
+    const full = this.#stage.subarray(0, this.#used);
+    this.#stage = Buffer.allocUnsafe(STAGE);
+    this.#used = 0;
+    return write(this.out, full);
+  }
+}
+
 function gone(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === "ENOENT" || code === "ENOTDIR";
@@ -64,8 +101,12 @@ export function packHost(
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const sent = new Map<string, Sent>();
   const base = { uid: owner.uid, gid: owner.gid };
+  const stager = new Stager(out);
   const emit = async (chunks: Buffer[]) => {
-    for (const chunk of chunks) await write(out, chunk);
+    for (const chunk of chunks) {
+      const wait = stager.push(chunk);
+      if (wait) await wait;
+    }
   };
   const done = (async () => {
     for (const { rel, entry } of items) {
@@ -100,6 +141,7 @@ export function packHost(
             break;
           }
           await emit(headerBlocks({ ...base, name: rel, type: "file", size: entry.size, mode, mtime }));
+          await stager.flush();
           const hash = createHash("sha256");
           let seen = 0;
           for await (const chunk of createReadStream(file)) {
@@ -110,7 +152,7 @@ export function packHost(
             await write(out, buffer);
           }
           if (seen !== entry.size) throw new FileChangedError(`${rel} shrank while it was being synced; sync again`);
-          await write(out, padding(seen));
+          await emit([padding(seen)]);
           const digest = hash.digest("hex");
           let sameStat = false;
           try {
@@ -124,7 +166,8 @@ export function packHost(
         }
       }
     }
-    await write(out, END);
+    await emit([END]);
+    await stager.flush();
     out.end();
     return sent;
   })();
