@@ -128,6 +128,7 @@ export class Bridge {
               isolation: caps.isolation,
               filesystemIsolation: caps.filesystemIsolation,
               networkEnforcement: caps.networkEnforcement,
+              processLimits: caps.processLimits,
               network: sandbox.spec.network,
             }
           : null,
@@ -161,7 +162,9 @@ export class Bridge {
       // Let the last stderr lines arrive before describing the exit.
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (this.#ending) return;
-      const message = describeExit(spec.command, status, tail.lines());
+      const death = await sandbox.explainExit?.(status).catch(() => undefined);
+      if (this.#ending) return;
+      const message = describeExit(spec.command, status, tail.lines(), death);
       log.error(message);
       const error: RpcError = { code: ErrorCode.internalError, message };
       endpoint.failAll(error);

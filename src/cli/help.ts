@@ -19,7 +19,7 @@ const SUMMARY: Record<Command, string> = {
   demo: "Runs the bundled scripted agent on a scratch copy of a sample project, through the bridge, on the best sandbox here.",
   doctor: "Lists every sandbox backend, whether it works here, and what to do when it does not.",
   ls: "Lists the containers acp-sandbox kept for reuse or left behind: every workspace's, or one's with -w.",
-  prune: "Removes what acp-sandbox left behind (orphaned and idle kept containers, bwrap scratch): everything, or one workspace's with -w.",
+  prune: "Removes what acp-sandbox left behind (orphaned and idle kept containers, bwrap scratch, empty mount points a killed bridge made for read-only mounts): everything, or one workspace's with -w.",
   sync: "Brings a kept copy-mode sandbox's changes back to the workspace.",
 };
 

@@ -32,6 +32,8 @@ export const sandboxSection = z.strictObject({
       memory: z.string().regex(sizePattern, "expected a size like 512m or 2g").optional(),
       pids: z.number().int().min(32, "fewer than 32 processes cannot run an agent").optional(),
       cpus: z.number().positive().optional(),
+      /** The sandbox's /tmp (a tmpfs), e.g. 512m. */
+      tmpSize: z.string().regex(sizePattern, "expected a size like 256m or 1g").optional(),
     })
     .optional(),
   docker: z

@@ -12,7 +12,13 @@ import type { ExtraDirectory, NetworkPolicy, ResourceLimits, SandboxSpec } from 
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
-export const DEFAULT_LIMITS: Required<Pick<ResourceLimits, "pids" | "memoryBytes">> = { pids: 1024, memoryBytes: 4 * 1024 ** 3 };
+export const DEFAULT_LIMITS: Required<Pick<ResourceLimits, "pids" | "memoryBytes" | "tmpBytes">> = { pids: 1024, memoryBytes: 4 * 1024 ** 3, tmpBytes: 1024 ** 3 };
+/**
+ * gVisor counts its own host threads against the pids limit: about 45 for an idle sandbox and about 7.5
+ * per thread inside (runsc's ptrace platform: node plus 300 processes took ~2,400). 4096 fits a Node
+ * agent with a few hundred processes; the default host pid_max is 32768, so more would crowd the host.
+ */
+export const RUNSC_DEFAULT_PIDS = 4096;
 
 export interface SandboxSettings {
   readonly spec: SandboxSpec;
@@ -49,15 +55,22 @@ function text(values: Values, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function parseLimits(values: Values, section: SandboxSection | undefined): ResourceLimits {
+export function parseLimits(values: Values, section: SandboxSection | undefined): ResourceLimits {
   const memory = text(values, "memory") ?? section?.limits?.memory;
+  const tmp = text(values, "tmp-size") ?? section?.limits?.tmpSize;
+  const runsc = (text(values, "docker-runtime") ?? section?.docker?.runtime) === "runsc";
   const pidsText = text(values, "pids");
-  const pids = pidsText !== undefined ? Number(pidsText) : (section?.limits?.pids ?? DEFAULT_LIMITS.pids);
+  const pids = pidsText !== undefined ? Number(pidsText) : (section?.limits?.pids ?? (runsc ? RUNSC_DEFAULT_PIDS : DEFAULT_LIMITS.pids));
   if (pids < 32) throw new UsageError(`Expected --pids to be at least 32, got \`${pids}\``);
   const cpusText = text(values, "cpus");
   const cpus = cpusText !== undefined ? Number(cpusText) : section?.limits?.cpus;
   if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0)) throw new UsageError(`Expected --cpus to be a positive number like 1.5, got \`${cpusText}\``);
-  return { pids, memoryBytes: memory === undefined ? DEFAULT_LIMITS.memoryBytes : parseSize(memory, "--memory"), ...(cpus !== undefined ? { cpus } : {}) };
+  return {
+    pids,
+    memoryBytes: memory === undefined ? DEFAULT_LIMITS.memoryBytes : parseSize(memory, "--memory"),
+    tmpBytes: tmp === undefined ? DEFAULT_LIMITS.tmpBytes : parseSize(tmp, "--tmp-size", 1024 ** 2),
+    ...(cpus !== undefined ? { cpus } : {}),
+  };
 }
 
 function grantedDirectories(values: Values, cwd: string): ExtraDirectory[] {

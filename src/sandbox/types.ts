@@ -34,6 +34,8 @@ export interface ResourceLimits {
   readonly pids?: number;
   readonly memoryBytes?: number;
   readonly cpus?: number;
+  /** Size of the sandbox's /tmp (a tmpfs). */
+  readonly tmpBytes?: number;
 }
 
 /** The resolved, validated description of one sandbox: data only, built once at the edge. */
@@ -49,6 +51,12 @@ export interface SandboxSpec {
   readonly limits: ResourceLimits;
   /** Labels for containers and logs: the bridge's session, the workspace. */
   readonly label: string;
+}
+
+/** Why the sandbox ended the agent: `out of memory (limit 256 MiB)`; `killed` when the sandbox itself died. */
+export interface SandboxDeath {
+  readonly reason: string;
+  readonly killed: boolean;
 }
 
 export interface ExitStatus {
@@ -123,6 +131,13 @@ export interface Sandbox extends AsyncDisposable {
   /** A further process in a pseudo-terminal; throws PtyUnavailableError where none can be had. */
   execTty(process: ProcessSpec, tty: TtyOptions): Promise<TtyProcess>;
   readonly files: RuntimeFiles | undefined;
+  /** Host paths of protected entries mounted read-only inside (changes there came from the host). */
+  readonly protectedReadOnly?: readonly string[] | undefined;
+  /**
+   * After the agent exited: why the sandbox ended it, if it did (a limit hit, the container or gVisor
+   * gone). A provider whose sandbox dies makes every process's `exited` resolve within 2 s.
+   */
+  explainExit?(status: ExitStatus): Promise<SandboxDeath | undefined>;
   /** Stops every process and removes what the sandbox created, unless kept for reuse. Idempotent. */
   destroy(): Promise<void>;
 }

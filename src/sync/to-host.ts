@@ -47,7 +47,7 @@ export async function syncToHost(run: SyncRun, dirty: ReadonlySet<string> | unde
   const changed = runtimeChanges(baseline, remote);
   const hostNow = new Map<string, ManifestEntry | SyncSkip | undefined>();
   for (const rel of changed) hostNow.set(rel, await statHostPath(workspace, rel, baseline.get(rel), dirty?.has(rel) ?? true));
-  const steps = planToHost(baseline, remote, changed, hostNow, protectedBy);
+  const steps = planToHost(baseline, remote, changed, hostNow, (rel) => protectedBy(rel, remote, workspace));
   const counts = { files: 0, bytes: 0, deletions: 0 };
   const refuse = (rel: string, error: unknown) => {
     if (!(error instanceof UnsafeHostPathError)) throw error;

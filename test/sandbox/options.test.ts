@@ -100,12 +100,12 @@ describe("network, limits, directories, isolation", () => {
   it("defaults to no network, 1024 pids, 4 GiB, no CPU cap; flags and the config file change them", () => {
     const defaults = resolve().spec;
     expect(defaults.network).toBe("none");
-    expect(defaults.limits).toEqual({ pids: 1024, memoryBytes: 4 * 1024 ** 3 });
+    expect(defaults.limits).toEqual({ pids: 1024, memoryBytes: 4 * 1024 ** 3, tmpBytes: 1024 ** 3 });
     const flags = resolve({ values: { network: "open", memory: "512m", pids: "256", cpus: "1.5" } }).spec;
     expect(flags.network).toBe("open");
-    expect(flags.limits).toEqual({ pids: 256, memoryBytes: 512 * 1024 ** 2, cpus: 1.5 });
+    expect(flags.limits).toEqual({ pids: 256, memoryBytes: 512 * 1024 ** 2, tmpBytes: 1024 ** 3, cpus: 1.5 });
     const file = resolve({ section: sandboxSection.parse({ network: "open", limits: { memory: "1g", pids: 128, cpus: 2 } }) }).spec;
-    expect(file.limits).toEqual({ pids: 128, memoryBytes: 1024 ** 3, cpus: 2 });
+    expect(file.limits).toEqual({ pids: 128, memoryBytes: 1024 ** 3, tmpBytes: 1024 ** 3, cpus: 2 });
     expect(file.network).toBe("open");
   });
 

@@ -96,7 +96,7 @@ export class BridgeProcess {
   }
 
   /** Waits for the first message (already received or yet to come) that matches. */
-  waitFor(match: (m: Message) => boolean, timeoutMs = 15_000): Promise<Message> {
+  waitFor(match: (m: Message) => boolean, timeoutMs = 30_000): Promise<Message> {
     const found = this.messages.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -116,7 +116,7 @@ export class BridgeProcess {
    * Waits until stderr holds `pattern`. A log line written just before a response can reach us after
    * it (stderr and stdout are separate pipes), so assertions on a running bridge's stderr wait.
    */
-  async waitForStderr(pattern: string | RegExp, timeoutMs = 10_000): Promise<string> {
+  async waitForStderr(pattern: string | RegExp, timeoutMs = 20_000): Promise<string> {
     const matches = () => (typeof pattern === "string" ? this.stderr.includes(pattern) : pattern.test(this.stderr));
     const deadline = Date.now() + timeoutMs;
     while (!matches()) {
@@ -152,7 +152,7 @@ export class BridgeProcess {
   }
 
   /** Sends a prompt whose text is a scripted-agent script, and waits for the turn to end. */
-  async prompt(sessionId: string, steps: unknown[] | string, timeoutMs = 20_000): Promise<Message> {
+  async prompt(sessionId: string, steps: unknown[] | string, timeoutMs = 40_000): Promise<Message> {
     const id = this.#nextId++;
     this.send({ jsonrpc: "2.0", id, method: "session/prompt", params: { sessionId, prompt: [{ type: "text", text: typeof steps === "string" ? steps : JSON.stringify(steps) }] } });
     return this.waitFor((m) => m["id"] === id && !("method" in m), timeoutMs);
@@ -168,12 +168,12 @@ export class BridgeProcess {
   }
 
   /** Closes the bridge's stdin and waits for it to exit. */
-  async close(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async close(timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.child.stdin.end();
     return this.waitExit(timeoutMs);
   }
 
-  async waitExit(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async waitExit(timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

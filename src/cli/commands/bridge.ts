@@ -10,6 +10,7 @@ import { startSandbox } from "../../sandbox/start.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
+import { createQuarantineRoutes } from "../../../acp/quarantine-routes.js";
 import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { CopySession } from "../../sync/session.js";
 
@@ -25,6 +26,7 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
   const copyMode = dockerCopyMode(copy);
   // The backend is known now: load and probe it while the editor is still to send initialize.
   const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode });
+  const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
     output: io.output,
@@ -36,9 +38,13 @@ export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, e
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions: [...extensions, createSyncRoutes(copy, log)],
+    extensions: [...extensions, createSyncRoutes(copy, log), quarantine],
   });
-  return { bridge, close: () => tracer.close() };
+  const close = async () => {
+    quarantine.finish();
+    await tracer.close();
+  };
+  return { bridge, close };
 }
 
 /** Bridge exit status: 0 when the editor (or a signal) ended it, 1 when the agent died or never started. */

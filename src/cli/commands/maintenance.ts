@@ -3,10 +3,14 @@ import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../log/logger.js";
 import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
+import { removeStaleMountPoints } from "../../sandbox/protect/mount-points.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
 import { listSandboxContainers, pruneSandboxes, type SandboxContainer } from "../../sandbox/docker/housekeeping.js";
 import { LABEL } from "../../sandbox/docker/labels.js";
 import { daemonInfo, RUNSC_FIX } from "../../sandbox/docker/probe.js";
+import { removeStaleCgroups } from "../../sandbox/limits/cgroup.js";
+import { cgroupSupport } from "../../sandbox/limits/cgroup-support.js";
+import { backendLimits } from "../../sandbox/limits/doctor.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
 import type { ProbeResult } from "../../sandbox/types.js";
@@ -38,6 +42,9 @@ async function doctor(values: OptionValues): Promise<number> {
   for (const probe of probes) {
     out(probeLine(probe.backend, probe.available, probe.detail, probe.fix));
     if (probe.backend === "docker") out(await runscLine());
+    const info = probe.backend === "docker" && probe.available ? await daemonInfo(dockerClient()) : undefined;
+    const limits = probe.available ? backendLimits(probe.backend, info?.ok ? info.info : undefined) : undefined;
+    if (limits) out(probeLine("limits", limits.enforced, `${probe.backend}: ${limits.detail}`, limits.fix));
   }
   const pick = autoChoice(probes);
   out(pick ? `--sandbox auto picks ${pick.backend}${pick.backend === "local" ? " (NO ISOLATION)" : ""}` : "--sandbox auto has nothing to pick");
@@ -86,6 +93,12 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   // bwrap's scratch directories belong to bridges, not workspaces: cleaned only by a prune of everything.
   const scratch = values["workspace"] === undefined ? removeStaleScratch() : [];
   if (scratch.length > 0) out(`removed ${scratch.length} bwrap scratch director${scratch.length === 1 ? "y" : "ies"} of bridges that are gone`);
+  // Mount points a killed bridge created for read-only mounts (an empty .git/hooks, …).
+  const points = removeStaleMountPoints(defaultStateDir(), labels[LABEL.workspace]);
+  for (const p of points.removed) out(`removed ${p} (a mount point left by a bridge that is gone)`);
+  for (const p of points.left) out(`kept ${p}: created as a mount point by a bridge that is gone, but no longer empty`);
+  const cgroups = values["workspace"] === undefined ? await removeStaleCgroups(cgroupSupport()) : [];
+  if (cgroups.length > 0) out(`removed ${cgroups.length} bwrap cgroup${cgroups.length === 1 ? "" : "s"} of bridges that are gone`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -99,7 +112,7 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0) out("nothing to remove");
+  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0) out("nothing to remove");
   return 0;
 }
 

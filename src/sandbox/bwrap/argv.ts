@@ -1,4 +1,5 @@
 // bwrap's argv, built as data from the resolved sandbox: tests read it without spawning anything.
+import { type ProtectPlan, protectBinds } from "../protect/plan.js";
 import type { ProcessSpec, SandboxSpec } from "../types.js";
 
 /** A top-level system directory as the host has it: a real directory (bound read-only) or a symlink (recreated). */
@@ -18,6 +19,8 @@ export interface BwrapPlan {
   readonly masks: readonly Mask[];
   /** Extra files the network needs when it is open (a resolv.conf that lives outside /etc). */
   readonly networkFiles: readonly string[];
+  /** Read-only mounts over the workspace's protected paths (git directories bound onto themselves first). */
+  readonly protect?: ProtectPlan | undefined;
 }
 
 export interface BwrapOptions {
@@ -37,6 +40,7 @@ function binds(plan: BwrapPlan): string[] {
     { source: plan.scratchHome, target: plan.home, writable: true },
     ...spec.extraDirectories.filter((d) => d.runtimePath !== spec.runtimeRoot).map((d) => ({ source: d.hostPath, target: d.runtimePath, writable: d.writable })),
     { source: spec.workspace, target: spec.runtimeRoot, writable: true },
+    ...(plan.protect ? protectBinds(plan.protect, spec.workspace, spec.runtimeRoot) : []),
   ];
   const ordered = list.map((b, i) => ({ ...b, i })).sort((a, b) => depth(a.target) - depth(b.target) || a.i - b.i);
   return ordered.flatMap((b) => [b.writable ? "--bind" : "--ro-bind", b.source, b.target]);

@@ -4,8 +4,11 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import { spawnPiped, spawnTty } from "../../process/spawn.js";
 import { type AgentPlan, isPlannedAgent, plannedProcess } from "../agent-mounts.js";
 import { refuseExposedHome, sandboxHome } from "../home.js";
+import { prepareProtection } from "../protect/prepare.js";
 import { describeMounts, sandboxPathMap } from "../view.js";
 import type { PipedProcess, ProcessSpec, Sandbox, SandboxCapabilities, SandboxProvider, SandboxSpec, TtyProcess } from "../types.js";
+import { startBwrapLimits } from "../limits/bwrap-limits.js";
+import { joinCgroup } from "../limits/wrapper.js";
 import { type BwrapPlan, bwrapArgv } from "./argv.js";
 import { bwrapPath, probeBwrap } from "./probe.js";
 import { createScratch, removeStaleScratch } from "./scratch.js";
@@ -26,13 +29,13 @@ export function bwrapProviderOptions(options: Readonly<Record<string, unknown>>)
   };
 }
 
-export function bwrapCapabilities(spec: SandboxSpec): SandboxCapabilities {
+export function bwrapCapabilities(spec: SandboxSpec, processLimits = false): SandboxCapabilities {
   return {
     backend: "bwrap",
     isolation: "namespaces",
     filesystemIsolation: true,
     networkEnforcement: spec.network === "none",
-    processLimits: false,
+    processLimits,
     pause: false,
     snapshot: false,
     sharesWorkspace: true,
@@ -49,6 +52,13 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
       const stale = removeStaleScratch();
       if (stale.length > 0) log.debug(`bwrap: removed ${stale.length} scratch director${stale.length === 1 ? "y" : "ies"} of bridges that are gone`);
       const scratch = createScratch();
+      let protection;
+      try {
+        protection = prepareProtection(spec, log, "bwrap");
+      } catch (error) {
+        scratch.remove();
+        throw error;
+      }
       const plan: BwrapPlan = {
         spec,
         home: sandboxHome(spec),
@@ -57,12 +67,14 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
         system: systemEntries(),
         masks: masks(),
         networkFiles: networkFiles(),
+        protect: protection.plan,
       };
       const bwrap = bwrapPath();
       log.info(`bwrap: network ${spec.network}, fresh HOME and /tmp; mounted ${describeMounts(spec, options.mountReasons)}`);
-      if (spec.limits.pids !== undefined || spec.limits.memoryBytes !== undefined || spec.limits.cpus !== undefined) {
-        log.debug("bwrap: pids/memory/CPU limits are not enforced by bwrap (use --sandbox docker for them)");
-      }
+      const limits = await startBwrapLimits(spec.limits, scratch.tmp, log);
+      if (spec.limits.cpus !== undefined) log.debug("bwrap: the CPU limit is not enforced by bwrap (use --sandbox docker for it)");
+      // Every bwrap joins the sandbox's cgroup before it starts, so the limits count them together.
+      const joined = (argv: string[]) => joinCgroup(limits.procsFiles, bwrap, argv);
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
         running.add(p);
@@ -78,25 +90,35 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
       const env = (p: ProcessSpec) => ({ ...spec.env, ...p.env });
       const piped = async (p: ProcessSpec) => {
         const planned = prepareProcess(p);
-        return track(await spawnPiped(bwrap, bwrapArgv(plan, planned), { cwd: scratch.root, env: env(planned) }));
+        const run = joined(bwrapArgv(plan, planned));
+        return track(await spawnPiped(run.command, run.args, { cwd: scratch.root, env: env(planned) }));
       };
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
           await Promise.allSettled([...running].map((p) => p.terminate(500)));
+          await limits.release();
           scratch.remove();
+          protection.release();
         })();
         return destroyed;
       };
       const sandbox: Sandbox = {
-        capabilities: bwrapCapabilities(spec),
+        capabilities: bwrapCapabilities(spec, limits.processLimits),
         spec,
         pathMap: sandboxPathMap(spec),
         files: undefined,
+        protectedReadOnly: protection.readOnly,
         launch: piped,
         exec: piped,
         execTty: async (p, tty) => {
           const planned = prepareProcess(p);
-          return track(await spawnTty(bwrap, bwrapArgv(plan, planned, { tty: true }), { cwd: scratch.root, env: env(planned) }, tty));
+          const run = joined(bwrapArgv(plan, planned, { tty: true }));
+          return track(await spawnTty(run.command, run.args, { cwd: scratch.root, env: env(planned) }, tty));
+        },
+        // The agent is the bwrap's only child: when it dies (OOM-killed), the whole namespace goes with it.
+        explainExit: async () => {
+          const reason = limits.reason();
+          return reason === undefined ? undefined : { reason, killed: reason.startsWith("out of memory") };
         },
         destroy,
         [Symbol.asyncDispose]: destroy,

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { processStartTime } from "../docker/labels.js";
+import { unmountTmpfs } from "../limits/tmpfs.js";
 
 const PREFIX = "acp-sandbox-bwrap-";
 
@@ -20,7 +21,12 @@ export function createScratch(base: string = os.tmpdir()): Scratch {
   const tmp = path.join(root, "tmp");
   mkdirSync(home, { mode: 0o700 });
   mkdirSync(tmp, { mode: 0o700 });
-  return { root, home, tmp, remove: () => rmSync(root, { recursive: true, force: true }) };
+  const remove = () => {
+    // Its /tmp may be the tmpfs that limits its size (root).
+    unmountTmpfs(tmp);
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { root, home, tmp, remove };
 }
 
 /** Removes scratch directories of this user whose bridge is gone (killed with SIGKILL); returns them. */
@@ -39,6 +45,8 @@ export function removeStaleScratch(base: string = os.tmpdir()): string[] {
     const dir = path.join(base, entry);
     try {
       if (uid !== undefined && statSync(dir).uid !== uid) continue;
+      // Its /tmp may still be the tmpfs that limited its size.
+      unmountTmpfs(path.join(dir, "tmp"));
       rmSync(dir, { recursive: true, force: true });
       removed.push(dir);
     } catch {

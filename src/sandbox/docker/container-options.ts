@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type Docker from "dockerode";
 import type { ProcessSpec, SandboxSpec } from "../types.js";
+import { type ProtectPlan, protectBinds } from "../protect/plan.js";
 import { EXEC_WRAPPER } from "./exec-marker.js";
 import { LABEL, type Persist } from "./labels.js";
 
@@ -28,11 +29,19 @@ export interface ContainerPlan {
   readonly home: string;
   /** Replaces the workspace's bind mount (copy mode: a volume holding the session's copy). */
   readonly workspaceMount?: Docker.MountSettings | undefined;
+  /** Read-only mounts over the workspace's protected paths (bind mode only). */
+  readonly protect?: ProtectPlan | undefined;
 }
 
-/** The mounts: the workspace read-write at the runtime root (or its copy's volume), extra directories as granted. */
-export function containerMounts(spec: SandboxSpec, workspaceMount?: Docker.MountSettings): Docker.MountSettings[] {
+/**
+ * The mounts: the workspace read-write at the runtime root (or its copy's volume), its protected paths read-only
+ * on top (bind mode; Docker mounts parents first), extra directories as granted.
+ */
+export function containerMounts(spec: SandboxSpec, workspaceMount?: Docker.MountSettings, protect?: ProtectPlan): Docker.MountSettings[] {
   const mounts: Docker.MountSettings[] = [workspaceMount ?? { Type: "bind", Source: spec.workspace, Target: spec.runtimeRoot, ReadOnly: false }];
+  if (!workspaceMount && protect) {
+    for (const b of protectBinds(protect, spec.workspace, spec.runtimeRoot)) mounts.push({ Type: "bind", Source: b.source, Target: b.target, ReadOnly: !b.writable });
+  }
   for (const extra of spec.extraDirectories) {
     if (mounts.some((m) => m.Target === extra.runtimePath)) continue;
     mounts.push({ Type: "bind", Source: extra.hostPath, Target: extra.runtimePath, ReadOnly: !extra.writable });
@@ -46,7 +55,7 @@ export function configHash(plan: ContainerPlan): string {
   const identity = {
     image: plan.image,
     runtime: plan.runtime ?? "",
-    mounts: containerMounts(spec, plan.workspaceMount).map((m) => [m.Type, m.Source, m.Target, m.ReadOnly]),
+    mounts: containerMounts(spec, plan.workspaceMount, plan.protect).map((m) => [m.Type, m.Source, m.Target, m.ReadOnly]),
     network: spec.network,
     limits: spec.limits,
     user: `${plan.uid}:${plan.gid}`,
@@ -81,10 +90,10 @@ export function containerLabels(plan: ContainerPlan): Record<string, string> {
 export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOptions {
   const { spec } = plan;
   const hostConfig: Docker.HostConfig = {
-    Mounts: containerMounts(spec, plan.workspaceMount),
+    Mounts: containerMounts(spec, plan.workspaceMount, plan.protect),
     Tmpfs: {
       [plan.home]: `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=0700,uid=${plan.uid},gid=${plan.gid}`,
-      "/tmp": `rw,nosuid,nodev,size=${TMPFS_SIZE},mode=1777`,
+      "/tmp": `rw,nosuid,nodev,size=${spec.limits.tmpBytes ?? TMPFS_SIZE},mode=1777`,
     },
     ReadonlyRootfs: true,
     CapDrop: ["ALL"],

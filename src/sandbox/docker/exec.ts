@@ -15,6 +15,8 @@ export interface ExecTarget {
   readonly container: Docker.Container;
   /** For messages: the image, so a missing command can be named with it. */
   readonly image: string;
+  /** Aborted when the container dies under its execs: their streams (which gVisor leaves open) are ended. */
+  readonly gone?: AbortSignal;
 }
 
 /** Signals a process (its group first) inside the container, through a second exec. Never throws. */
@@ -70,6 +72,10 @@ async function start(target: ExecTarget, options: Docker.ExecCreateOptions, wire
     throw new LaunchError(`cannot start ${options.Cmd?.[4] ?? "a process"} in the container: ${dockerErrorMessage(error)}`, { cause: error });
   }
   stream.on("error", () => {});
+  const onGone = () => stream.destroy();
+  if (target.gone?.aborted) onGone();
+  target.gone?.addEventListener("abort", onGone, { once: true });
+  stream.once("close", () => target.gone?.removeEventListener("abort", onGone));
   let resolveMarker!: (marker: Marker) => void;
   const marker = new Promise<Marker>((resolve) => (resolveMarker = resolve));
   wire(stream, markerFilter(resolveMarker));

@@ -57,11 +57,14 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
   }
 }
 
-/** Removes orphaned transient containers; says what it removed. Never throws. */
-export async function removeOrphans(docker: Docker, log: Logger): Promise<string[]> {
+/**
+ * Removes orphaned transient containers of one workspace (a bridge cleans up after its own workspace's dead
+ * bridges; `acp-sandbox prune` sweeps every workspace); says what it removed. Never throws.
+ */
+export async function removeOrphans(docker: Docker, log: Logger, workspace: string): Promise<string[]> {
   const removed: string[] = [];
   try {
-    for (const container of (await listSandboxContainers(docker, { [LABEL.persist]: "transient" })).filter(isOrphan)) {
+    for (const container of (await listSandboxContainers(docker, { [LABEL.persist]: "transient", [LABEL.workspace]: workspace })).filter(isOrphan)) {
       await removeContainer(docker, container.id);
       removed.push(container.name);
     }

@@ -20,7 +20,7 @@ export function mountSignature(mounts: readonly MountView[]): string[] {
 }
 
 function wantedSignature(plan: ContainerPlan): string[] {
-  return mountSignature(containerMounts(plan.spec, plan.workspaceMount).map((m) => ({ type: m.Type, source: m.Source, target: m.Target, writable: !m.ReadOnly })));
+  return mountSignature(containerMounts(plan.spec, plan.workspaceMount, plan.protect).map((m) => ({ type: m.Type, source: m.Source, target: m.Target, writable: !m.ReadOnly })));
 }
 
 function actualSignature(info: Docker.ContainerInspectInfo): string[] {

@@ -9,6 +9,10 @@ export interface DaemonInfo {
   readonly version: string;
   readonly runtimes: readonly string[];
   readonly defaultRuntime: string;
+  /** The daemon can enforce memory and pids limits (its kernel has the cgroup controllers). */
+  readonly memoryLimit: boolean;
+  readonly pidsLimit: boolean;
+  readonly cgroupVersion: string;
 }
 
 /** The daemon's version and runtimes, or why it cannot be reached. */
@@ -18,10 +22,24 @@ export async function daemonInfo(docker: Docker, signal?: AbortSignal): Promise<
   try {
     // dockerode's info() takes an abortSignal option its typings do not declare.
     const withSignal = docker.info as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-    const info = (await withSignal.call(docker, { abortSignal })) as { ServerVersion?: string; Runtimes?: Record<string, unknown>; DefaultRuntime?: string };
+    const info = (await withSignal.call(docker, { abortSignal })) as {
+      ServerVersion?: string;
+      Runtimes?: Record<string, unknown>;
+      DefaultRuntime?: string;
+      MemoryLimit?: boolean;
+      PidsLimit?: boolean;
+      CgroupVersion?: string;
+    };
     return {
       ok: true,
-      info: { version: info.ServerVersion ?? "unknown", runtimes: Object.keys(info.Runtimes ?? {}), defaultRuntime: info.DefaultRuntime ?? "runc" },
+      info: {
+        version: info.ServerVersion ?? "unknown",
+        runtimes: Object.keys(info.Runtimes ?? {}),
+        defaultRuntime: info.DefaultRuntime ?? "runc",
+        memoryLimit: info.MemoryLimit !== false,
+        pidsLimit: info.PidsLimit !== false,
+        cgroupVersion: info.CgroupVersion ?? "unknown",
+      },
     };
   } catch (error) {
     return { ok: false, reason: timeout.aborted ? `no answer within ${PING_TIMEOUT_MS} ms` : dockerErrorMessage(error) };

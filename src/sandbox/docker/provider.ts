@@ -5,9 +5,11 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import type { DockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { type AgentPlan, plannedProcess } from "../agent-mounts.js";
 import { refuseExposedHome, sandboxHome } from "../home.js";
+import { NO_PROTECTION, prepareProtection } from "../protect/prepare.js";
 import type { PipedProcess, ProcessSpec, RuntimeFiles, Sandbox, SandboxCapabilities, SandboxProvider, TtyProcess } from "../types.js";
 import { describeMounts, sandboxPathMap } from "../view.js";
 import { dockerClient } from "./client.js";
+import { watchContainer } from "./death.js";
 import { containerName, type ContainerPlan, execOptions } from "./container-options.js";
 import { execPiped, execTty, type ExecTarget } from "./exec.js";
 import { removeContainer, removeOrphans } from "./housekeeping.js";
@@ -70,7 +72,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       refuseExposedHome(spec, "docker");
       const docker = dockerClient();
       // Two independent round trips to the daemon, at once.
-      const [, image] = await Promise.all([removeOrphans(docker, log), ensureImage(docker, options.image, log, signal)]);
+      const [, image] = await Promise.all([removeOrphans(docker, log, spec.workspace), ensureImage(docker, options.image, log, signal)]);
+      const protection = copy ? NO_PROTECTION : prepareProtection(spec, log, options.runtime === "runsc" ? "docker (runsc)" : "docker");
       const plan: ContainerPlan = {
         spec,
         image,
@@ -82,8 +85,16 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         gid: process.getgid?.() ?? 0,
         home: sandboxHome(spec),
         workspaceMount: copy?.mount(spec.runtimeRoot),
+        protect: protection.plan,
       };
-      const { container, reused } = await obtainContainer(docker, plan, log, signal);
+      let obtained;
+      try {
+        obtained = await obtainContainer(docker, plan, log, signal);
+      } catch (error) {
+        protection.release();
+        throw error;
+      }
+      const { container, reused } = obtained;
       log.info(
         `docker: ${reused ? "reusing kept" : persist === "reuse" ? "started kept" : "started"} container ${containerName(plan)} ` +
           `(image ${image}, runtime ${options.runtime ?? "default"}, network ${spec.network}); mounted ${describeMounts(spec, options.mountReasons, !!copy)}`,
@@ -94,10 +105,13 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
           files = await copy.attach({ docker, container, image, root: spec.runtimeRoot, uid: plan.uid, gid: plan.gid, reused, kept: persist === "reuse", ...(signal ? { signal } : {}) });
         } catch (error) {
           if (persist === "transient") await removeContainer(docker, container.id).catch(() => {});
+          protection.release();
           throw error;
         }
       }
-      const target: ExecTarget = { docker, container, image };
+      // A container that dies under the agent (gVisor at its pids limit, an OOM) ends every exec at once.
+      const watch = watchContainer(docker, container, spec.limits, options.runtime, log);
+      const target: ExecTarget = { docker, container, image, gone: watch.died };
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
         running.add(p);
@@ -115,6 +129,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       };
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
+          watch.stop();
           if (persist === "transient") {
             await removeContainer(docker, container.id);
             await Promise.allSettled([...running].map((p) => p.exited));
@@ -122,6 +137,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
             await Promise.allSettled([...running].map((p) => p.terminate(500)));
             log.info(`docker: kept container ${containerName(plan)} for the next session (acp-sandbox prune removes it)`);
           }
+          protection.release();
         })();
         return destroyed;
       };
@@ -130,11 +146,20 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         spec,
         pathMap: sandboxPathMap(spec),
         files,
+        protectedReadOnly: protection.readOnly,
         launch: piped,
         exec: piped,
         execTty: async (p, tty) => {
           refuseAfterDestroy();
           return track(await execTty(target, execOptions(plan, p), p.command, tty));
+        },
+        explainExit: async (status) => {
+          // Docker's oom event can come a little after the end of the exec it killed.
+          const killed = status.signal === "SIGKILL" || status.exitCode === 137;
+          if (!killed || watch.explain()) return watch.explain();
+          if (await watch.check()) return watch.explain();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return watch.explain();
         },
         destroy,
         [Symbol.asyncDispose]: destroy,
