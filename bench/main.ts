@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { latency } from "./cases/latency.js";
 import { memory } from "./cases/memory.js";
+import { network } from "./cases/network.js";
 import { sessionStart } from "./cases/start.js";
 import { sync } from "./cases/sync.js";
 import { throughput } from "./cases/throughput.js";
@@ -18,7 +19,7 @@ import { markdownTable } from "./table.js";
 import { ROOT } from "./commands.js";
 
 /** In the order they run: memory last, since it reports what figures 1–3 saw. */
-const CASES: readonly BenchCase[] = [throughput, latency, sessionStart, toolhost, sync, memory];
+const CASES: readonly BenchCase[] = [throughput, latency, sessionStart, toolhost, sync, network, memory];
 
 async function main(argv: readonly string[]): Promise<number> {
   let options;

@@ -1,10 +1,13 @@
 // Prints what the agent does during a headless run: readable text, or one JSON object per line.
 import type * as acp from "@agentclientprotocol/sdk";
+import type { NetworkEvent } from "../../src/network/events.js";
 
 export interface Renderer {
   update(notification: acp.SessionNotification): void;
   permission(title: string, decision: "allowed" | "refused" | "cancelled", why: string): void;
   notice(text: string): void;
+  /** A connection the proxy allowed or denied (text output leaves these to stderr). */
+  network(event: NetworkEvent): void;
   stop(stopReason: string, exitCode: number): void;
   error(message: string, exitCode: number): void;
 }
@@ -15,6 +18,7 @@ export function jsonRenderer(write: (line: string) => void): Renderer {
     update: (n) => out({ type: "update", sessionId: n.sessionId, update: n.update }),
     permission: (title, decision, why) => out({ type: "permission", title, decision, why }),
     notice: (text) => out({ type: "notice", text }),
+    network: (event) => out({ type: "network", ...event }),
     stop: (stopReason, exitCode) => out({ type: "stop", stopReason, exitCode }),
     error: (message, exitCode) => out({ type: "error", message, exitCode }),
   };
@@ -59,6 +63,7 @@ export function textRenderer(write: (text: string) => void): Renderer {
     },
     permission: (title, decision, why) => line(`permission: ${title}: ${decision} (${why})`),
     notice: (text) => line(text),
+    network: () => {},
     stop: (stopReason, exitCode) => line(`[${stopReason}]${exitCode === 0 ? "" : ` exit ${exitCode}`}`),
     error: (message, exitCode) => line(`error: ${message} (exit ${exitCode})`),
   };

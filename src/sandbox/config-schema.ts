@@ -11,8 +11,20 @@ const envGlob = z
 export const sandboxSection = z.strictObject({
   /** Refuse to start without filesystem isolation (never fall back to local). */
   requireIsolation: z.boolean().optional(),
-  /** none (default) or open: the host's network. */
-  network: z.enum(["none", "open"]).optional(),
+  /** none, allow (the preset's hosts through the proxy; the default for a known agent) or open; or a mode with host lists. */
+  network: z
+    .union([
+      z.enum(["none", "allow", "open"]),
+      z.strictObject({
+        mode: z.enum(["none", "allow", "open"]).optional(),
+        /** Host patterns like example.com, *.example.com, 203.0.113.7:8080 (checked strictly at start). */
+        allow: z.array(z.string()).optional(),
+        deny: z.array(z.string()).optional(),
+      }),
+    ])
+    .optional(),
+  /** gateway (the default with allow): a preset's API key stays on the host; env: it is in the agent's environment. */
+  credentials: z.enum(["gateway", "env"]).optional(),
   /** Variables of a known agent passed by name; auto recognises the agent. */
   preset: z.enum(["auto", "none", "claude", "codex", "gemini"]).optional(),
   env: z

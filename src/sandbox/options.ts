@@ -6,6 +6,8 @@ import { UsageError } from "../errors.js";
 import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
 import type { SandboxSection } from "./config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
+import type { NetworkPlan } from "../network/service.js";
+import { type NetworkSection, resolveNetwork } from "../network/options.js";
 import { choosePreset } from "./presets.js";
 import { parseSize } from "./size.js";
 import type { ExtraDirectory, NetworkPolicy, ResourceLimits, SandboxSpec } from "./types.js";
@@ -31,6 +33,14 @@ export interface SandboxSettings {
   readonly granted: readonly ExtraDirectory[];
   /** Said on stderr when the sandbox starts (a preset that needs the network, a variable not set). */
   readonly notices: readonly string[];
+  /** With `--network allow`: the rules and the gateway the host side serves. */
+  readonly network?: NetworkPlan | undefined;
+  /** Whether the network mode was asked for rather than defaulted (an unenforceable one is then refused). */
+  readonly networkExplicit?: boolean;
+  /** The spec to use where the network cannot be enforced (local) and `allow` was only the default. */
+  readonly unenforcedSpec?: SandboxSpec | undefined;
+  /** Said to the editor at session start. */
+  readonly editorNotices?: readonly string[];
 }
 
 export interface SandboxInput {
@@ -124,11 +134,20 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
   const { values, env, section, workspace, cwd } = input;
   const notices: string[] = [];
   const { env: sandboxEnv, passed } = environment(input, notices);
-  const network: NetworkPolicy = (text(values, "network") as NetworkPolicy | undefined) ?? section?.network ?? "none";
   const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", input.agent);
-  if (preset && network === "none") {
-    notices.push(`${preset.name} must reach ${preset.hosts.join(", ")}, but the network is off (bwrap/docker); pass --network open to let it`);
-  }
+  const net = resolveNetwork({
+    values,
+    section: section?.network as NetworkSection | undefined,
+    credentials: section?.credentials,
+    preset,
+    agent: input.agent,
+    env,
+    sandboxEnv,
+  });
+  notices.push(...net.notices);
+  const network: NetworkPolicy = net.mode;
+  const enforcedEnv: Record<string, string> = { ...sandboxEnv, ...net.env };
+  for (const name of net.withheld) if (!(name in net.env)) delete enforcedEnv[name];
   const granted = grantedDirectories(values, cwd);
   const home = env["HOME"] ?? os.homedir();
   const plan: AgentPlan = planAgentMounts(input.agent, { path: env["PATH"], cwd, workspace, home, npmCache: env["npm_config_cache"] });
@@ -138,16 +157,21 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
     .map((m): ExtraDirectory => ({ hostPath: m.hostPath, runtimePath: m.hostPath, writable: false }));
   const mountReasons = Object.fromEntries([...granted.map((d) => [d.hostPath, d.writable ? "--rw" : "--ro"]), ...plan.mounts.map((m) => [m.hostPath, m.reason])]);
   const docker = section?.docker;
+  const spec: SandboxSpec = {
+    workspace,
+    runtimeRoot: workspace,
+    extraDirectories: [...directories, ...agentDirs],
+    env: enforcedEnv,
+    network,
+    limits: parseLimits(values, section),
+    label: path.basename(workspace),
+  };
   return {
-    spec: {
-      workspace,
-      runtimeRoot: workspace,
-      extraDirectories: [...directories, ...agentDirs],
-      env: sandboxEnv,
-      network,
-      limits: parseLimits(values, section),
-      label: path.basename(workspace),
-    },
+    spec,
+    network: net.plan,
+    networkExplicit: net.explicit,
+    unenforcedSpec: network === "allow" ? { ...spec, env: sandboxEnv, network: "open" } : undefined,
+    editorNotices: net.editorNotice ? [net.editorNotice] : [],
     requireIsolation: values["require-isolation"] === true || section?.requireIsolation === true,
     providerOptions: {
       image: text(values, "image") ?? docker?.image,
@@ -156,7 +180,7 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
       agent: plan,
       mountReasons,
     },
-    secrets: passed.map((name) => sandboxEnv[name]!).filter((value) => value.length >= 6),
+    secrets: passed.map((name) => env[name] ?? sandboxEnv[name] ?? "").filter((value) => value.length >= 6),
     granted,
     notices,
   };

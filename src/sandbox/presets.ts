@@ -6,7 +6,7 @@ export interface AgentPreset {
   readonly description: string;
   /** Passed into the sandbox by name when set on the host (the blocklist would drop most of them). */
   readonly env: readonly string[];
-  /** Hosts the agent must reach; with `--network none` it cannot, and the bridge says so. */
+  /** Hosts the agent must reach: the allowlist of `--network allow` (the README's table is checked against these). */
   readonly hosts: readonly string[];
   /** Whether an agent command line is this agent. */
   matches(argv: readonly string[]): boolean;
@@ -19,7 +19,7 @@ export const PRESETS: readonly AgentPreset[] = [
     name: "claude",
     description: "Claude Code through claude-agent-acp (or the older claude-code-acp)",
     env: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CONFIG_DIR"],
-    hosts: ["api.anthropic.com", "statsig.anthropic.com", "sentry.io"],
+    hosts: ["api.anthropic.com", "statsig.anthropic.com", "claude.ai", "console.anthropic.com"],
     matches: (argv) => words(argv).some((w) => w === "claude-agent-acp" || w === "claude-code-acp"),
   },
   {

@@ -4,7 +4,8 @@ import type { PathMap } from "./path-map.js";
 
 export type SandboxBackend = "local" | "bwrap" | "docker";
 export type SandboxChoice = SandboxBackend | "auto";
-export type NetworkPolicy = "none" | "open";
+/** none: no network; allow: the allowlisting proxy (and the credential gateway) only; open: the host's network. */
+export type NetworkPolicy = "none" | "allow" | "open";
 
 /** What a provider guarantees. `local` guarantees nothing and says so. */
 export interface SandboxCapabilities {
@@ -15,6 +16,8 @@ export interface SandboxCapabilities {
   readonly filesystemIsolation: boolean;
   /** The network policy is enforced (not merely requested). */
   readonly networkEnforcement: boolean;
+  /** The network modes this backend can enforce (local: none of them). */
+  readonly networkModes?: readonly NetworkPolicy[];
   /** pids / memory / CPU limits are applied. */
   readonly processLimits: boolean;
   readonly pause: boolean;
@@ -151,9 +154,21 @@ export interface ProbeResult {
   readonly fix?: string;
 }
 
+/** The host side of `network: "allow"`: a directory with the proxy's and the gateway's unix sockets, the forwarder and the preload. */
+export interface NetworkChannel {
+  readonly dir: string;
+  readonly proxySocket: string;
+  readonly gatewaySocket: string | undefined;
+}
+
+/** What a sandbox is given beyond its spec when it is prepared. */
+export interface PrepareExtras {
+  readonly network?: NetworkChannel | undefined;
+}
+
 export interface SandboxProvider {
   readonly name: SandboxBackend;
   /** Cheap check whether the backend works on this machine. Never throws. */
   probe(signal?: AbortSignal): Promise<ProbeResult>;
-  prepare(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox>;
+  prepare(spec: SandboxSpec, signal?: AbortSignal, extras?: PrepareExtras): Promise<Sandbox>;
 }

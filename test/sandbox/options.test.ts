@@ -85,13 +85,13 @@ describe("presets", () => {
   });
 
   it("pass the agent's variables by name and say that it needs the network", () => {
-    const settings = resolve({ agent: ["claude-agent-acp"] });
+    const settings = resolve({ agent: ["claude-agent-acp"], values: { credentials: "env" } });
     expect(settings.spec.env["ANTHROPIC_API_KEY"]).toBe("sk-ant-secret");
     expect(settings.spec.env["OPENAI_API_KEY"]).toBeUndefined();
     expect(settings.secrets).toContain("sk-ant-secret");
     expect(settings.notices).toContain("preset claude (Claude Code through claude-agent-acp (or the older claude-code-acp)): passing ANTHROPIC_API_KEY");
-    expect(settings.notices.join("\n")).toContain("claude must reach api.anthropic.com, statsig.anthropic.com, sentry.io, but the network is off (bwrap/docker); pass --network open to let it");
-    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "open" } }).notices.join("\n")).not.toContain("network is off");
+    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "none" } }).notices.join("\n")).toMatch(/^claude must reach api\.anthropic\.com, .*, but the network is none; pass --network allow to let it reach those hosts only$/m);
+    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "open" } }).notices.join("\n")).not.toContain("network is none");
     expect(resolve({ agent: ["claude-agent-acp"], values: { preset: "none" } }).spec.env["ANTHROPIC_API_KEY"]).toBeUndefined();
   });
 });

@@ -13,32 +13,40 @@ import { createSyncRoutes } from "../../../acp/sync-routes.js";
 import { createQuarantineRoutes } from "../../../acp/quarantine-routes.js";
 import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { CopySession } from "../../sync/session.js";
+import { createNetworkRoutes } from "../../../acp/network-routes.js";
+import { NetworkMonitor } from "../../network/events.js";
 
 export interface BridgeIo {
   readonly input: Readable;
   readonly output: Writable;
 }
 
-export function createBridge(config: SessionConfig, log: Logger, io: BridgeIo, extensions: readonly BridgeExtension[] = [createToolHost(config.toolhost, log, { graceMs: config.graceMs })]): { bridge: Bridge; close: () => Promise<void> } {
+export function createBridge(
+  config: SessionConfig,
+  log: Logger,
+  io: BridgeIo,
+  extensions: readonly BridgeExtension[] = [createToolHost(config.toolhost, log, { graceMs: config.graceMs })],
+  network: NetworkMonitor = new NetworkMonitor(),
+): { bridge: Bridge; close: () => Promise<void> } {
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
   const copy = new CopySession(config.sync, config.workspace, log);
   const copyMode = dockerCopyMode(copy);
   // The backend is known now: load and probe it while the editor is still to send initialize.
-  const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode });
+  const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode, networkMonitor: network });
   const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
     output: io.output,
     workspace: config.workspace,
     agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
-    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode }, early),
+    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode, networkMonitor: network }, early),
     log,
     tracer,
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions: [...extensions, createSyncRoutes(copy, log), quarantine],
+    extensions: [...extensions, createSyncRoutes(copy, log), quarantine, createNetworkRoutes(network, config.sandboxSettings.editorNotices ?? [])],
   });
   const close = async () => {
     quarantine.finish();

@@ -31,6 +31,17 @@ async function runscLine(): Promise<string> {
   return probeLine("runsc", false, "runsc is not registered as a Docker runtime", RUNSC_FIX);
 }
 
+/** Which network modes each backend enforces (local enforces none: its agent has the host's network). */
+export const NETWORK_MODES: Readonly<Record<string, string>> = {
+  local: "none of them (the agent has the host's network; --network allow is refused)",
+  bwrap: "none, allow, open",
+  docker: "none, allow, open (also with runsc, and against a remote engine)",
+};
+
+function networkLine(probes: readonly ProbeResult[]): string {
+  return "network modes each backend enforces:\n" + probes.map((p) => `    ${p.backend.padEnd(7)} ${NETWORK_MODES[p.backend] ?? "unknown"}${p.available ? "" : " (not available here)"}`).join("\n");
+}
+
 /** What `auto` would pick: the first available backend in order. */
 export function autoChoice(probes: readonly ProbeResult[]): ProbeResult | undefined {
   return probes.find((p) => p.available);
@@ -46,6 +57,7 @@ async function doctor(values: OptionValues): Promise<number> {
     const limits = probe.available ? backendLimits(probe.backend, info?.ok ? info.info : undefined) : undefined;
     if (limits) out(probeLine("limits", limits.enforced, `${probe.backend}: ${limits.detail}`, limits.fix));
   }
+  out(networkLine(probes));
   const pick = autoChoice(probes);
   out(pick ? `--sandbox auto picks ${pick.backend}${pick.backend === "local" ? " (NO ISOLATION)" : ""}` : "--sandbox auto has nothing to pick");
   return pick && pick.backend !== "local" ? 0 : 1;

@@ -8,6 +8,7 @@ import { UsageError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
 import type { OptionValues } from "../parse.js";
 import { bridgeExitCode, createBridge } from "./bridge.js";
+import { NetworkMonitor } from "../../network/events.js";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,10 +38,12 @@ export async function resolvePrompt(values: OptionValues): Promise<string> {
 export async function runOnce(config: SessionConfig, prompt: string, values: OptionValues, log: Logger): Promise<number> {
   const toBridge = new PassThrough();
   const fromBridge = new PassThrough();
-  const { bridge, close } = createBridge(config, log, { input: toBridge, output: fromBridge });
+  const network = new NetworkMonitor();
+  const { bridge, close } = createBridge(config, log, { input: toBridge, output: fromBridge }, undefined, network);
   const ended = bridge.run();
   const write = (text: string) => process.stdout.write(text);
   const renderer = values["json"] ? jsonRenderer(write) : textRenderer(write);
+  network.on((event) => renderer.network(event));
 
   const cancel = new AbortController();
   let interrupts = 0;

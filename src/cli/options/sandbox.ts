@@ -5,7 +5,10 @@ const SESSION: OptionSpec["commands"] = ["bridge", "run", "demo"];
 
 export const SANDBOX_OPTIONS: readonly OptionSpec[] = [
   { name: "require-isolation", type: "boolean", description: "refuse to start unless the sandbox hides the host (never fall back to local)", commands: SESSION },
-  { name: "network", type: "string", choices: ["none", "open"], description: "bwrap/docker: no network at all, or the host's network (how an agent reaches its model API)", default: "none", commands: SESSION },
+  { name: "network", type: "string", choices: ["none", "allow", "open"], description: "none: no network; allow: only the preset's hosts and --allow-host ones, through the bridge's proxy; open: the host's whole network", default: "allow for a known agent, else none", commands: SESSION },
+  { name: "allow-host", type: "string", multiple: true, placeholder: "PATTERN", description: "with --network allow, also reach PATTERN: example.com, *.example.com, 203.0.113.7, each with an optional :port", commands: SESSION },
+  { name: "deny-host", type: "string", multiple: true, placeholder: "PATTERN", description: "with --network allow, never reach PATTERN (wins over every allow)", commands: SESSION },
+  { name: "credentials", type: "string", choices: ["gateway", "env"], description: "gateway: a preset's API key stays on the host and the bridge adds it to requests; env: the key is in the agent's environment", default: "gateway with --network allow, else env", commands: SESSION },
   { name: "preset", type: "string", choices: ["auto", "none", "claude", "codex", "gemini"], description: "pass the variables a known agent needs (auto: recognise it from the command)", default: "auto", commands: SESSION },
   { name: "pass-env", type: "string", multiple: true, placeholder: "NAME", description: "pass this variable into the sandbox by name, even a secret the blocklist would drop", commands: SESSION },
   { name: "allow-env", type: "string", multiple: true, placeholder: "NAME", description: "also copy variables matching NAME (globs like MY_*) unless the blocklist drops them", commands: SESSION },

@@ -1,6 +1,8 @@
 // bwrap's argv, built as data from the resolved sandbox: tests read it without spawning anything.
+import path from "node:path";
+import { FORWARDER_FILE, GATEWAY_PORT, INSIDE_DIR, PROXY_PORT } from "../../network/inside/layout.js";
 import { type ProtectPlan, protectBinds } from "../protect/plan.js";
-import type { ProcessSpec, SandboxSpec } from "../types.js";
+import type { NetworkChannel, ProcessSpec, SandboxSpec } from "../types.js";
 
 /** A top-level system directory as the host has it: a real directory (bound read-only) or a symlink (recreated). */
 export type SystemEntry = { readonly kind: "dir"; readonly path: string } | { readonly kind: "symlink"; readonly path: string; readonly target: string };
@@ -21,6 +23,21 @@ export interface BwrapPlan {
   readonly networkFiles: readonly string[];
   /** Read-only mounts over the workspace's protected paths (git directories bound onto themselves first). */
   readonly protect?: ProtectPlan | undefined;
+  /** With `network: "allow"`: the host directory of the proxy's sockets and the node that runs the forwarder. */
+  readonly network?: { readonly channel: NetworkChannel; readonly node: string; readonly bindNode: boolean } | undefined;
+}
+
+/**
+ * With `network: "allow"` every process starts behind the forwarder: it listens on the loopback ports of the
+ * process's own network namespace and relays to the sockets, then runs the command.
+ */
+function behindForwarder(plan: BwrapPlan, process: ProcessSpec): readonly string[] {
+  const net = plan.network;
+  if (!net || plan.spec.network !== "allow") return [process.command, ...process.args];
+  const inside = (file: string) => path.posix.join(INSIDE_DIR, path.basename(file));
+  const pairs = [`${PROXY_PORT}=${inside(net.channel.proxySocket)}`];
+  if (net.channel.gatewaySocket) pairs.push(`${GATEWAY_PORT}=${inside(net.channel.gatewaySocket)}`);
+  return [net.node, path.posix.join(INSIDE_DIR, FORWARDER_FILE), ...pairs, "--", process.command, ...process.args];
 }
 
 export interface BwrapOptions {
@@ -70,7 +87,11 @@ export function bwrapArgv(plan: BwrapPlan, process: ProcessSpec, options: BwrapO
   if (spec.network === "open") for (const file of plan.networkFiles) argv.push("--ro-bind", file, file);
   argv.push("--proc", "/proc", "--dev", "/dev");
   argv.push(...binds(plan));
+  if (plan.network && spec.network === "allow") {
+    argv.push("--ro-bind", plan.network.channel.dir, INSIDE_DIR);
+    if (plan.network.bindNode) argv.push("--ro-bind", plan.network.node, plan.network.node);
+  }
   argv.push("--chdir", process.cwd ?? spec.runtimeRoot);
-  argv.push("--", process.command, ...process.args);
+  argv.push("--", ...behindForwarder(plan, process));
   return argv;
 }

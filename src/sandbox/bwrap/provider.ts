@@ -13,6 +13,11 @@ import { type BwrapPlan, bwrapArgv } from "./argv.js";
 import { bwrapPath, probeBwrap } from "./probe.js";
 import { createScratch, removeStaleScratch } from "./scratch.js";
 import { masks, networkFiles, systemEntries } from "./system.js";
+import { SYSTEM_DIRS } from "../agent-mounts.js";
+
+function underSystemDirs(file: string): boolean {
+  return SYSTEM_DIRS.some((dir) => file.startsWith(dir + "/"));
+}
 
 export interface BwrapProviderOptions {
   readonly log?: Logger | undefined;
@@ -34,7 +39,8 @@ export function bwrapCapabilities(spec: SandboxSpec, processLimits = false): San
     backend: "bwrap",
     isolation: "namespaces",
     filesystemIsolation: true,
-    networkEnforcement: spec.network === "none",
+    networkEnforcement: spec.network !== "open",
+    networkModes: ["none", "allow", "open"],
     processLimits,
     pause: false,
     snapshot: false,
@@ -47,8 +53,9 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
   return {
     name: "bwrap",
     probe: () => probeBwrap(),
-    prepare: async (spec) => {
+    prepare: async (spec, _signal, extras) => {
       refuseExposedHome(spec, "bwrap");
+      if (spec.network === "allow" && !extras?.network) throw new SandboxUnavailableError("network allow: the proxy is not running");
       const stale = removeStaleScratch();
       if (stale.length > 0) log.debug(`bwrap: removed ${stale.length} scratch director${stale.length === 1 ? "y" : "ies"} of bridges that are gone`);
       const scratch = createScratch();
@@ -68,6 +75,7 @@ export function createBwrapProvider(options: BwrapProviderOptions = {}): Sandbox
         masks: masks(),
         networkFiles: networkFiles(),
         protect: protection.plan,
+        network: extras?.network ? { channel: extras.network, node: process.execPath, bindNode: !underSystemDirs(process.execPath) } : undefined,
       };
       const bwrap = bwrapPath();
       log.info(`bwrap: network ${spec.network}, fresh HOME and /tmp; mounted ${describeMounts(spec, options.mountReasons)}`);

@@ -17,6 +17,7 @@ import { ensureImage } from "./image.js";
 import { ownerTag, type Persist } from "./labels.js";
 import { obtainContainer } from "./persist.js";
 import { probeDocker } from "./probe.js";
+import { startForwarder } from "./network.js";
 
 export interface DockerProviderOptions {
   /** `--image`; the local node image when undefined. */
@@ -54,6 +55,7 @@ export function dockerCapabilities(runtime: string | undefined, sharesWorkspace 
     isolation: runtime === "runsc" ? "gvisor" : "container",
     filesystemIsolation: true,
     networkEnforcement: true,
+    networkModes: ["none", "allow", "open"],
     processLimits: true,
     pause: false,
     snapshot: false,
@@ -68,8 +70,9 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
   return {
     name: "docker",
     probe: (signal) => probeDocker(dockerClient(), options.runtime, signal),
-    prepare: async (spec, signal) => {
+    prepare: async (spec, signal, extras) => {
       refuseExposedHome(spec, "docker");
+      if (spec.network === "allow" && !extras?.network) throw new SandboxUnavailableError("network allow: the proxy is not running");
       const docker = dockerClient();
       // Two independent round trips to the daemon, at once.
       const [, image] = await Promise.all([removeOrphans(docker, log, spec.workspace), ensureImage(docker, options.image, log, signal)]);
@@ -112,6 +115,16 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       // A container that dies under the agent (gVisor at its pids limit, an OOM) ends every exec at once.
       const watch = watchContainer(docker, container, spec.limits, options.runtime, log);
       const target: ExecTarget = { docker, container, image, gone: watch.died };
+      let forwarder: { close(): Promise<void> } | undefined;
+      if (spec.network === "allow" && extras?.network) {
+        try {
+          forwarder = await startForwarder(target, plan, extras.network);
+        } catch (error) {
+          watch.stop();
+          if (persist === "transient") await removeContainer(docker, container.id).catch(() => {});
+          throw error;
+        }
+      }
       const running = new Set<PipedProcess | TtyProcess>();
       const track = <T extends PipedProcess | TtyProcess>(p: T): T => {
         running.add(p);
@@ -130,6 +143,7 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       const destroy = (): Promise<void> => {
         destroyed ??= (async () => {
           watch.stop();
+          await forwarder?.close();
           if (persist === "transient") {
             await removeContainer(docker, container.id);
             await Promise.allSettled([...running].map((p) => p.exited));

@@ -10,6 +10,7 @@ export const LOCAL_CAPABILITIES: SandboxCapabilities = {
   isolation: "none",
   filesystemIsolation: false,
   networkEnforcement: false,
+  networkModes: [],
   processLimits: false,
   pause: false,
   snapshot: false,
