@@ -1,6 +1,7 @@
 // The bridge: editor stdio on one side, the sandboxed agent on the other, and its lifecycle.
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../src/log/logger.js";
+import { stopQuietly } from "../src/process/stop.js";
 import type { PipedProcess, ProcessSpec, Sandbox } from "../src/sandbox/types.js";
 import { describeExit, StderrTail } from "./agent-exit.js";
 import type { BridgeContext, BridgeExtension } from "./context.js";
@@ -85,7 +86,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("editor", event),
       () => void this.stop({ kind: "editor-closed" }),
-      { passThrough: (method) => this.#relay.passesUnparsed("editor", method) },
+      { passThrough: (method, line) => this.#relay.passesUnparsed("editor", method, line) },
     );
     this.#relay.setPauser("editor", this.#options.input);
     return this.ended;
@@ -154,7 +155,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("agent", event),
       () => {},
-      { passThrough: (method) => this.#relay.passesUnparsed("agent", method) },
+      { passThrough: (method, line) => this.#relay.passesUnparsed("agent", method, line) },
     );
     this.#relay.setPauser("agent", agent.stdout);
     this.#relay.attachAgent(endpoint);
@@ -190,7 +191,7 @@ export class Bridge {
     await this.#sessions.closeAll();
     if (this.#agent) {
       this.#relay.endpoint("agent")?.failAll(gone);
-      const status = await this.#agent.terminate(graceMs);
+      const status = await stopQuietly(this.#agent, graceMs);
       log.debug(`agent stopped (${JSON.stringify(status)})`);
     }
     if (this.#sandbox) {

@@ -36,11 +36,11 @@ export type NotificationHandler = (message: JsonObject) => JsonObject | undefine
 
 export interface NotificationOptions {
   /**
-   * Says, cheaply and without seeing the message, that the handler would return every such notification
-   * unchanged right now (e.g. the path map is the identity). Then the relay may forward them without parsing
+   * Says, cheaply and without parsing the message (its raw line, when known, may be searched), that the handler
+   * would return it unchanged (e.g. the path map is the identity). Then the relay may forward them without parsing
    * them, and the handler is not called.
    */
-  readonly unchanged?: () => boolean;
+  readonly unchanged?: (line: Buffer | undefined) => boolean;
 }
 
 /** Looks at a response on its way back to the requester (synchronously); may rewrite it. */
@@ -57,7 +57,7 @@ export class Relay {
   readonly #requestHandlers: Record<Side, Map<string, RequestHandler>> = { editor: new Map(), agent: new Map() };
   readonly #notificationHandlers: Record<Side, Map<string, NotificationHandler[]>> = { editor: new Map(), agent: new Map() };
   /** Per method, what says its handlers would change nothing; a handler registered without one means "parse". */
-  readonly #unchanged: Record<Side, Map<string, Array<() => boolean>>> = { editor: new Map(), agent: new Map() };
+  readonly #unchanged: Record<Side, Map<string, Array<(line: Buffer | undefined) => boolean>>> = { editor: new Map(), agent: new Map() };
   readonly #responseHooks: Record<Side, Map<string, ResponseHook[]>> = { editor: new Map(), agent: new Map() };
   readonly #inbound: Record<Side, Map<RpcId, Inbound>> = { editor: new Map(), agent: new Map() };
   readonly #endpoints: Partial<Record<Side, Endpoint>> = {};
@@ -77,9 +77,16 @@ export class Relay {
     return this.#endpoints[side];
   }
 
-  /** A request from `side` with this method is served by `handler` instead of being forwarded. */
+  /**
+   * A request from `side` with this method is served by `handler` instead of being forwarded. Handlers of one
+   * method chain in the order registered: the first is the outermost, and its `forward()` runs the next one.
+   */
   onRequest(side: Side, method: string, handler: RequestHandler): void {
-    this.#requestHandlers[side].set(method, handler);
+    const outer = this.#requestHandlers[side].get(method);
+    this.#requestHandlers[side].set(
+      method,
+      outer ? (message, context) => outer(message, { ...context, forward: (forwarded = message) => handler(forwarded, context).catch(failureOutcome) }) : handler,
+    );
   }
 
   onNotification(side: Side, method: string, handler: NotificationHandler, options: NotificationOptions = {}): void {
@@ -96,13 +103,13 @@ export class Relay {
    * routes it (no handler, or every handler says it would change nothing), it is not a cancellation, the other
    * side is there to take it, no editor message is being held, and the protocol is not being traced.
    */
-  passesUnparsed(from: Side, method: string): boolean {
+  passesUnparsed(from: Side, method: string, line?: Buffer): boolean {
     if (this.tracer !== noTrace || method === "$/cancel_request") return false;
     if (from === "editor" && this.#agentStarting) return false;
     if (!this.#endpoints[other(from)]) return false;
     const checks = this.#unchanged[from].get(method);
     if (checks === undefined) return true;
-    for (const check of checks) if (!check()) return false;
+    for (const check of checks) if (!check(line)) return false;
     return true;
   }
 

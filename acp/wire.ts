@@ -35,7 +35,7 @@ export interface ReadOptions {
    * Asked, for each notification (a valid JSON object with a string `method` and no `id`), whether it can go on
    * without being parsed; if so it is handed on as a "forward" event.
    */
-  readonly passThrough?: (method: string) => boolean;
+  readonly passThrough?: (method: string, line: Buffer) => boolean;
 }
 
 /**
@@ -55,7 +55,7 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
     if (passThrough && end === line.length - 1) {
       // The fast lane: a notification nobody needs to read goes on as its bytes, once proved to be valid JSON.
       const shape = scanLine(line, 0, end);
-      if (shape && shape.method !== undefined && !shape.hasId && passThrough(shape.method)) {
+      if (shape && shape.method !== undefined && !shape.hasId && passThrough(shape.method, line)) {
         onEvent({ kind: "forward", method: shape.method, line });
         return;
       }

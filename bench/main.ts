@@ -8,6 +8,7 @@ import { memory } from "./cases/memory.js";
 import { network } from "./cases/network.js";
 import { sessionStart } from "./cases/start.js";
 import { sync } from "./cases/sync.js";
+import { checkpoint } from "./cases/checkpoint.js";
 import { throughput } from "./cases/throughput.js";
 import { fileContent, READ_FILE, toolhost } from "./cases/toolhost.js";
 import type { BenchCase, BenchContext } from "./context.js";
@@ -19,7 +20,7 @@ import { markdownTable } from "./table.js";
 import { ROOT } from "./commands.js";
 
 /** In the order they run: memory last, since it reports what figures 1–3 saw. */
-const CASES: readonly BenchCase[] = [throughput, latency, sessionStart, toolhost, sync, network, memory];
+const CASES: readonly BenchCase[] = [throughput, latency, sessionStart, toolhost, sync, network, checkpoint, memory];
 
 async function main(argv: readonly string[]): Promise<number> {
   let options;

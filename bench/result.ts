@@ -1,8 +1,8 @@
 // What a benchmark case reports: rows of figures, each beside its baseline, with the target it is held to.
 
-export type CaseId = "throughput" | "latency" | "start" | "toolhost" | "sync" | "memory" | "network";
+export type CaseId = "throughput" | "latency" | "start" | "toolhost" | "sync" | "memory" | "network" | "checkpoint";
 
-export const CASE_IDS: readonly CaseId[] = ["throughput", "latency", "start", "toolhost", "sync", "memory", "network"];
+export const CASE_IDS: readonly CaseId[] = ["throughput", "latency", "start", "toolhost", "sync", "memory", "network", "checkpoint"];
 
 /** How the bridge figure is held against its baseline. */
 export type Comparison =

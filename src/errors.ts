@@ -42,6 +42,17 @@ export class SyncError extends AcpSandboxError {
   override readonly name = "SyncError";
 }
 
+/** A checkpoint could not be taken, or a rollback cannot be done as asked (unknown id, damaged store, conflicts). */
+export class CheckpointError extends AcpSandboxError {
+  override readonly name = "CheckpointError";
+  /** unknown-id: no such checkpoint; busy: a turn is running; damaged: the store lost data; write: the disk refused. */
+  readonly kind: "unknown-id" | "busy" | "damaged" | "write" | "empty";
+  constructor(message: string, options: ErrorOptions & { kind?: CheckpointError["kind"] } = {}) {
+    super(message, options);
+    this.kind = options.kind ?? "write";
+  }
+}
+
 export function unreachable(value: never): never {
   throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }

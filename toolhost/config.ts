@@ -6,9 +6,9 @@ import path from "node:path";
 import { type ConfigFiles, tildify } from "../src/config/file.js";
 import { ConfigError, UsageError } from "../src/errors.js";
 import type { AllowedRoot } from "./paths.js";
-import { parseShortRule, type RuleSpec } from "./policy/rule-syntax.js";
-import type { PolicySection } from "./policy/schema.js";
-import type { Rule, RuleAction } from "./policy/rules.js";
+import { parseShortRule, type RuleSpec } from "../src/policy/rule-syntax.js";
+import type { PolicySection } from "../src/policy/schema.js";
+import type { Rule, RuleAction } from "../src/policy/rules.js";
 
 export const DEFAULT_MAX_TERMINALS = 32;
 export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;

@@ -12,8 +12,8 @@ import { agentPermissionHandler } from "./handlers/permission.js";
 import { createTerminalHandler, killTerminalHandler, releaseTerminalHandler, terminalOutputHandler, waitForExitHandler } from "./handlers/terminal.js";
 import { paramsOf } from "./params.js";
 import { Permissions } from "./permissions.js";
-import { RememberedAnswers } from "./policy/remember.js";
-import { compileRule } from "./policy/rules.js";
+import { RememberedAnswers } from "../src/policy/remember.js";
+import { compileRule } from "../src/policy/rules.js";
 import { ToolHostState } from "./state.js";
 import { TerminalManager } from "./terminals/manager.js";
 
@@ -28,8 +28,18 @@ export function toRpcFailure(error: unknown): unknown {
   return new RpcFailure(ErrorCode[error.code], error.message, error.data);
 }
 
-/** The editor's clientCapabilities as the agent sees them: fs read and write and terminals, whatever the editor has. */
+/** The protocol version the editor asks for in initialize (1 when it names none). */
+export function requestedVersion(params: JsonObject): number {
+  const version = params["protocolVersion"];
+  return typeof version === "number" ? version : 1;
+}
+
+/**
+ * The editor's clientCapabilities as the agent sees them: fs read and write and terminals, whatever the editor has.
+ * An editor asking for protocol v2 (draft) gets its request through unchanged: v2 has no client fs or terminals.
+ */
 export function advertisedCapabilities(params: JsonObject): JsonObject {
+  if (requestedVersion(params) >= 2) return params;
   const caps = isObject(params["clientCapabilities"]) ? params["clientCapabilities"] : {};
   const fs = isObject(caps["fs"]) ? caps["fs"] : {};
   return { ...params, clientCapabilities: { ...caps, fs: { ...fs, readTextFile: true, writeTextFile: true }, terminal: true } };
@@ -62,7 +72,10 @@ export function createToolHost(config: ToolHostConfig, log: Logger, options: Too
       const terminals = new TerminalManager({ maxTerminals: config.maxTerminals, graceMs: options.graceMs ?? DEFAULT_GRACE_MS });
       const state = new ToolHostState(config, context, permissions, remembered, terminals, log);
 
-      context.onInitialize(advertisedCapabilities);
+      context.onInitialize((params) => {
+        if (requestedVersion(params) >= 2) log.info(`initialize: the editor asks for protocol version ${requestedVersion(params)} (draft): relayed as it is, without fs or terminal capabilities`);
+        return advertisedCapabilities(params);
+      });
       for (const [method, handler] of HANDLERS) {
         context.relay.onRequest("agent", method, async (message: JsonObject, request: RequestContext): Promise<RpcOutcome> => {
           try {
@@ -77,9 +90,16 @@ export function createToolHost(config: ToolHostConfig, log: Logger, options: Too
         const params = message["params"];
         if (isObject(params) && typeof params["sessionId"] === "string") {
           const count = permissions.cancelSession(params["sessionId"]);
+          permissions.answered.endTurn(params["sessionId"]);
           if (count > 0) log.info(`session/cancel: answered ${count} open permission prompt(s) with cancelled`);
         }
         return message;
+      });
+      // The agent's answered permission requests tie to the operations of the same turn only.
+      context.relay.onResponse("editor", "session/prompt", (outcome, request) => {
+        const params = request["params"];
+        if (isObject(params) && typeof params["sessionId"] === "string") permissions.answered.endTurn(params["sessionId"]);
+        return outcome;
       });
       context.onShutdown(async () => {
         permissions.cancelAll();

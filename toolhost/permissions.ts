@@ -2,9 +2,11 @@
 import type { Logger } from "../src/log/logger.js";
 import type { JsonObject, JsonValue } from "../src/util/json.js";
 import { PolicyDeniedError, PromptCancelledError } from "./errors.js";
-import { decide, type Decision, isAllowed } from "./policy/decide.js";
-import type { RememberedAnswers } from "./policy/remember.js";
-import { type CompiledRule, describeOrigin, type Subject } from "./policy/rules.js";
+import { decide, type Decision, isAllowed } from "../src/policy/decide.js";
+import { decisionLine, describeDecision } from "../src/policy/log.js";
+import type { RememberedAnswers } from "../src/policy/remember.js";
+import { type CompiledRule, describeOrigin, type Subject } from "../src/policy/rules.js";
+import { type AnsweredAct, AnsweredActs, type ActKey } from "./answered.js";
 import { permissionRequest, type PromptSpec, readAnswer } from "./prompt.js";
 
 /** Sends session/request_permission to the editor: the result, or an error message. Aborting `signal` withdraws it. */
@@ -24,10 +26,14 @@ export interface CheckRequest {
   readonly protectedPattern?: string | undefined;
   /** The agent's request was cancelled ($/cancel_request) or the agent went away: the prompt is cancelled too. */
   readonly signal?: AbortSignal | undefined;
+  /** What ties the operation to the agent's own permission request for the same tool call (then it is not asked again). */
+  readonly act?: ActKey | undefined;
 }
 
 export class Permissions {
   readonly #open = new Map<string, Set<OpenPrompt>>();
+  /** The agent's own permission requests answered in the current turn. */
+  readonly answered = new AnsweredActs();
   #nextPrompt = 1;
 
   constructor(
@@ -43,6 +49,12 @@ export class Permissions {
     return decide(subject, { rules: this.rules, remembered: this.remembered.rulesFor(sessionId), protectedPattern });
   }
 
+  /** A refusal decided elsewhere (a line's write to a denied or protected file): logged, then thrown. */
+  refuse(what: string, decision: Decision): never {
+    this.#log(what, decision);
+    throw this.#denied(what, decision);
+  }
+
   /** Decides, asking the editor if need be; resolves when allowed, throws PolicyDeniedError or PromptCancelledError. */
   async require(request: CheckRequest): Promise<Decision> {
     const first = this.decide(request.sessionId, request.subject, request.protectedPattern);
@@ -51,8 +63,16 @@ export class Permissions {
       if (!isAllowed(first.decision)) throw this.#denied(request.what, first);
       return first;
     }
+    const earlier: AnsweredAct | undefined = request.act ? this.answered.take(request.sessionId, request.act) : undefined;
+    if (earlier) {
+      // One prompt per act: the agent already asked about this tool call and got its answer.
+      const answer: Decision = { decision: earlier.allowed ? "allow-once" : "reject-once", origin: { kind: "editor", label: `its answer to the agent's own request "${earlier.title}" for this tool call` } };
+      this.log.info(`policy: ${request.what}: pending (${describeDecision(first, this.home)}) → ${answer.decision} (${describeOrigin(answer.origin, this.home)}; not asked again)`);
+      if (!earlier.allowed) throw this.#denied(request.what, answer);
+      return answer;
+    }
     const answer = await this.#prompt(request);
-    this.log.info(`policy: ${request.what}: pending (${describeOrigin(first.origin, this.home)}) → ${answer.decision} (${describeOrigin(answer.origin, this.home)})`);
+    this.log.info(`policy: ${request.what}: pending (${describeDecision(first, this.home)}) → ${answer.decision} (${describeOrigin(answer.origin, this.home)})`);
     if (answer.decision === "allow-always") this.remembered.remember(request.sessionId, request.subject, "allow");
     if (answer.decision === "reject-always") this.remembered.remember(request.sessionId, request.subject, "deny");
     if (!isAllowed(answer.decision)) throw this.#denied(request.what, answer);
@@ -125,13 +145,13 @@ export class Permissions {
 
   /** Routine allowances by default (reads) at debug level, so a busy agent does not flood stderr; the rest at info. */
   #log(what: string, decision: Decision): void {
-    const line = `policy: ${what}: ${decision.decision} (${describeOrigin(decision.origin, this.home)})`;
+    const line = decisionLine(what, decision, this.home);
     if (decision.origin.kind === "default" && isAllowed(decision.decision)) this.log.debug(line);
     else this.log.info(line);
   }
 
   #denied(what: string, decision: Decision): PolicyDeniedError {
-    return new PolicyDeniedError(`acp-sandbox: ${what} refused by ${describeOrigin(decision.origin, this.home)}`, {
+    return new PolicyDeniedError(`acp-sandbox: ${what} refused by ${describeDecision(decision, this.home)}`, {
       reason: "policy",
       decision: decision.decision,
       rule: decision.origin.label,

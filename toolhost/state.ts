@@ -6,7 +6,7 @@ import type { ToolHostConfig } from "./config.js";
 import { UnknownIdError } from "./errors.js";
 import type { AllowedRoot } from "./paths.js";
 import type { Permissions } from "./permissions.js";
-import type { RememberedAnswers } from "./policy/remember.js";
+import type { RememberedAnswers } from "../src/policy/remember.js";
 import type { TerminalManager } from "./terminals/manager.js";
 
 export interface SessionView {

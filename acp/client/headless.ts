@@ -14,6 +14,7 @@ export const ExitCode = {
   cancelled: 5,
   agentCrashed: 6,
   permissionDenied: 7,
+  agentError: 8,
 } as const;
 
 export interface HeadlessOptions {
@@ -118,7 +119,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<HeadlessRes
   if ("failed" in outcome) {
     const message = outcome.failed instanceof Error ? outcome.failed.message : JSON.stringify(outcome.failed);
     const crashed = await Promise.race([died, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300))]);
-    const exitCode = crashed ? ExitCode.agentCrashed : ExitCode.internal;
+    // A JSON-RPC error the agent (or the bridge on its behalf) answered with: "Authentication required", a bad request.
+    const answered = typeof (outcome.failed as { code?: unknown } | undefined)?.code === "number";
+    const exitCode = crashed ? ExitCode.agentCrashed : answered ? ExitCode.agentError : ExitCode.internal;
     renderer.error(crashed ? crashed.died : message, exitCode);
     return { exitCode, refusals };
   }

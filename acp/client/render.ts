@@ -24,6 +24,17 @@ export function jsonRenderer(write: (line: string) => void): Renderer {
   };
 }
 
+/** Lines in a text: "a" is one, "a\n" is one, "a\nb" two, "" none. */
+export function lineCount(text: string): number {
+  if (text === "") return 0;
+  return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+}
+
+function diffLine(file: string, newText: string): string {
+  const n = lineCount(newText);
+  return `   diff ${file}: ${n} line${n === 1 ? "" : "s"}`;
+}
+
 export function textRenderer(write: (text: string) => void): Renderer {
   let atLineStart = true;
   const titles = new Map<string, string>();
@@ -49,10 +60,13 @@ export function textRenderer(write: (text: string) => void): Renderer {
           titles.set(update.toolCallId, update.title);
           const where = (update.locations ?? []).map((l) => l.path).join(", ");
           line(`-> ${update.kind ?? "other"}: ${update.title}${where ? ` (${where})` : ""}`);
-          for (const c of update.content ?? []) if (c.type === "diff") line(`   diff ${c.path}: ${c.newText.split("\n").length - 1} line(s)`);
+          for (const c of update.content ?? []) if (c.type === "diff") line(diffLine(c.path, c.newText));
           break;
         }
         case "tool_call_update":
+          // Agents refine a call's title as they learn more (claude: "Write" becomes "Write notes.txt"): keep the latest.
+          if (update.title) titles.set(update.toolCallId, update.title);
+          for (const c of update.content ?? []) if (c.type === "diff") line(diffLine(c.path, c.newText));
           if (update.status === "completed" || update.status === "failed") {
             line(`   ${update.status === "completed" ? "done" : "FAILED"}: ${update.title ?? titles.get(update.toolCallId) ?? update.toolCallId}`);
           }

@@ -9,6 +9,8 @@ const USAGE: Record<Command, string> = {
   ls: "acp-sandbox ls [-w DIR]",
   prune: "acp-sandbox prune [-w DIR] [--force]",
   sync: "acp-sandbox sync [options]",
+  checkpoints: "acp-sandbox checkpoints [-w DIR] [--json]",
+  rollback: "acp-sandbox rollback [-w DIR] [--to ID] [--dry-run] [--force] [--json]",
 };
 
 const SUMMARY: Record<Command, string> = {
@@ -21,6 +23,15 @@ const SUMMARY: Record<Command, string> = {
   ls: "Lists the containers acp-sandbox kept for reuse or left behind: every workspace's, or one's with -w.",
   prune: "Removes what acp-sandbox left behind (orphaned and idle kept containers, bwrap scratch, empty mount points a killed bridge made for read-only mounts): everything, or one workspace's with -w.",
   sync: "Brings a kept copy-mode sandbox's changes back to the workspace.",
+  checkpoints:
+    "Lists the workspace's checkpoints, newest first: id, time, session, turn, what the turn changed\n" +
+    "(+added ~modified -deleted) and the prompt's first line. The bridge takes one before each turn.",
+  rollback:
+    "Puts the workspace back as it was at a checkpoint (default: before the last turn) and prints what it changed.\n" +
+    "The present state is checkpointed first, so a rollback can be undone. Files changed on the host after the\n" +
+    "checkpoint by someone other than the agent are conflicts: listed and left alone unless --force. Protected\n" +
+    "paths (.git/hooks, .vscode, ...) and excluded paths are never written. Refused while a turn runs in the\n" +
+    "workspace (--force cancels it). Not restored: processes, anything outside the workspace, excluded files.",
 };
 
 export const RUN_EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
@@ -32,6 +43,7 @@ export const RUN_EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [5, "the turn was cancelled (Ctrl-C, --timeout, or the agent said cancelled)"],
   [6, "the agent crashed or could not be started"],
   [7, "an operation was refused by the permission policy"],
+  [8, "the agent answered with an error (not signed in, a request it refused)"],
 ];
 
 function optionLine(spec: OptionSpec): [string, string] {
@@ -60,11 +72,13 @@ export function helpText(command: Command): string {
       "  ls        sandboxes kept for reuse",
       "  prune     remove sandboxes left behind",
       "  sync      bring a kept copy-mode sandbox's changes back",
+      "  checkpoints  list the checkpoints taken before each turn",
+      "  rollback  put the workspace back as it was before a turn",
       "",
       "Examples:",
-      "  acp-sandbox -- npx @zed-industries/claude-code-acp",
-      "  acp-sandbox --sandbox docker --image node:20 -- codex-acp",
-      '  acp-sandbox run --prompt "fix the failing test" -- gemini --acp',
+      "  acp-sandbox --network open -- claude-agent-acp",
+      "  acp-sandbox --sandbox docker --network open -- codex-acp",
+      '  acp-sandbox run --network open --prompt "fix the failing test" -- gemini --acp',
       "",
       "Run `acp-sandbox <command> --help` for a command's options.",
     );

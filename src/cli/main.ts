@@ -38,7 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case "bridge": {
         const { runBridgeCommand } = await import("./commands/bridge.js");
-        return await runBridgeCommand(await resolveSessionConfig(values, agent, process.env, process.cwd()), log);
+        const terminal = { preset: typeof values["preset"] === "string" ? values["preset"] : undefined, networkGiven: values["network"] !== undefined };
+        return await runBridgeCommand(await resolveSessionConfig(values, agent, process.env, process.cwd()), log, terminal);
       }
       case "run": {
         const { runRunCommand } = await import("./commands/run.js");
@@ -47,6 +48,11 @@ async function main(argv: readonly string[]): Promise<number> {
       case "demo": {
         const { runDemoCommand } = await import("./commands/demo.js");
         return await runDemoCommand(values, log);
+      }
+      case "checkpoints":
+      case "rollback": {
+        const { runCheckpointsCommand } = await import("./commands/checkpoints.js");
+        return await runCheckpointsCommand(command, values, log);
       }
       case "doctor":
       case "ls":

@@ -12,7 +12,7 @@ export interface ParsedArgs {
   readonly agent: readonly string[];
 }
 
-const SUBCOMMANDS: readonly Command[] = ["run", "demo", "doctor", "ls", "prune", "sync"];
+const SUBCOMMANDS: readonly Command[] = ["run", "demo", "doctor", "ls", "prune", "sync", "checkpoints", "rollback"];
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {

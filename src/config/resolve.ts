@@ -10,6 +10,7 @@ import { resolveSandboxSettings, type SandboxSettings } from "../sandbox/options
 import type { SandboxChoice, SandboxSpec } from "../sandbox/types.js";
 import { resolveToolHostConfig, type ToolHostConfig } from "../../toolhost/config.js";
 import { resolveSyncConfig, type SyncConfig } from "../sync/config.js";
+import { type CheckpointConfig, resolveCheckpointConfig } from "../checkpoints/config.js";
 
 export interface SessionConfig {
   readonly workspace: string;
@@ -29,6 +30,8 @@ export interface SessionConfig {
   readonly toolhost: ToolHostConfig;
   /** Copy mode: how the workspace reaches the sandbox, when changes travel back, what stays out. */
   readonly sync: SyncConfig;
+  /** Per-turn checkpoints: on or off, and how many / how many bytes a workspace keeps. */
+  readonly checkpoints: CheckpointConfig;
 }
 
 export function resolveWorkspace(value: string | undefined, cwd: string): string {
@@ -54,7 +57,7 @@ export function resolveLogLevel(values: OptionValues): LogLevel {
 
 export async function resolveSessionConfig(values: OptionValues, agent: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<SessionConfig> {
   if (agent.length === 0 || agent[0] === "") {
-    throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- npx @zed-industries/claude-code-acp");
+    throw new UsageError("no agent command; put it after --, for example: acp-sandbox -- claude-agent-acp");
   }
   const workspace = resolveWorkspace(str(values, "workspace"), cwd);
   const maxLineBytes = Number(str(values, "max-message-bytes") ?? 64 * 1024 * 1024);
@@ -78,6 +81,7 @@ export async function resolveSessionConfig(values: OptionValues, agent: readonly
     workspace,
     sandbox: sync.sandbox,
     sync,
+    checkpoints: resolveCheckpointConfig(values, env, files.user?.checkpoints),
     logLevel: resolveLogLevel(values),
     trace: trace === undefined ? undefined : path.resolve(cwd, trace),
     graceMs: Number(str(values, "grace") ?? 2000),

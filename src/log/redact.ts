@@ -3,6 +3,8 @@ import type { JsonValue } from "../util/json.js";
 
 const SECRET_KEY = /(token|secret|password|passwd|api[-_]?key|authorization|cookie|credential|private[-_]?key)/i;
 export const REDACTED = "[redacted]";
+/** Counts, not secrets: `inputTokens`, `max_tokens`, `cachedReadTokens`, `tokenCount`. */
+const COUNT_KEY = /(tokens|token_?count)$/i;
 
 /** `{name, value}` pairs as used by MCP server env and headers: the value is the secret. */
 function isNameValue(value: { [key: string]: JsonValue }): boolean {
@@ -33,7 +35,7 @@ export function redact(value: JsonValue, knownSecrets: readonly string[] = [], p
   if (value && typeof value === "object") {
     const out: { [key: string]: JsonValue } = {};
     for (const [key, inner] of Object.entries(value)) {
-      if (SECRET_KEY.test(key) && (typeof inner === "string" || typeof inner === "number")) out[key] = REDACTED;
+      if (SECRET_KEY.test(key) && !COUNT_KEY.test(key) && (typeof inner === "string" || typeof inner === "number")) out[key] = REDACTED;
       else if (key === "env" && inner && typeof inner === "object" && !Array.isArray(inner)) {
         out[key] = Object.fromEntries(Object.keys(inner).map((k) => [k, REDACTED]));
       } else out[key] = redact(inner, knownSecrets, key);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import { planAgentMounts, type AgentPlan } from "./agent-mounts.js";
+import { planAgentState, type AgentState } from "./agent-state.js";
 import type { SandboxSection } from "./config-schema.js";
 import { buildEnv, DEFAULT_ALLOW, DEFAULT_DENY, matchesAny } from "./env.js";
 import type { NetworkPlan } from "../network/service.js";
@@ -31,7 +32,7 @@ export interface SandboxSettings {
   readonly secrets: readonly string[];
   /** Directories granted with --ro/--rw (the ToolHost may serve them too). */
   readonly granted: readonly ExtraDirectory[];
-  /** Said on stderr when the sandbox starts (a preset that needs the network, a variable not set). */
+  /** Said on stderr when the sandbox starts (the preset, a variable not set). */
   readonly notices: readonly string[];
   /** With `--network allow`: the rules and the gateway the host side serves. */
   readonly network?: NetworkPlan | undefined;
@@ -41,6 +42,12 @@ export interface SandboxSettings {
   readonly unenforcedSpec?: SandboxSpec | undefined;
   /** Said to the editor at session start. */
   readonly editorNotices?: readonly string[];
+  /** Said only when the sandbox isolates (bwrap, docker): what isolation takes away, like the network. */
+  readonly isolatedNotices: readonly string[];
+  /** The agent's own state directory, mounted as its config dir by the isolating backends. */
+  readonly agentState?: AgentState | undefined;
+  /** Fixed values the preset sets inside an isolating sandbox (TMPDIR, SHELL, the agent's own sandbox off). */
+  readonly presetEnv: Readonly<Record<string, string>>;
 }
 
 export interface SandboxInput {
@@ -118,14 +125,14 @@ function environment(input: SandboxInput, notices: string[]): { env: Record<stri
   const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", agent);
   const explicit = [...(section?.env?.pass ?? []), ...list(values, "pass-env")];
   checkNames(explicit, "--pass-env");
-  const pass = [...(preset?.env ?? []), ...explicit];
+  const pass = [...new Set([...(preset?.env ?? []), ...explicit])];
   for (const name of explicit) if (env[name] === undefined) notices.push(`--pass-env ${name}: not set in this environment; nothing to pass`);
   const userDeny = section?.env?.deny ?? [];
   const built = buildEnv(env, { allow, deny, pass: pass.filter((name) => !matchesAny(name, userDeny)), set: section?.env?.set ?? {} });
   const passed = pass.filter((name) => built[name] !== undefined);
   if (preset) {
-    const names = passed.length ? passed.join(", ") : "none of its variables is set";
-    notices.push(`preset ${preset.name} (${preset.description}): passing ${names}`);
+    const presetPassed = preset.env.filter((name) => built[name] !== undefined);
+    notices.push(`preset ${preset.name} (${preset.description}): ${presetPassed.length ? `passing ${presetPassed.join(", ")}` : `none of its variables is set (${preset.env.slice(0, 3).join(", ")}, ...)`}`);
   }
   return { env: built, passed };
 }
@@ -133,6 +140,7 @@ function environment(input: SandboxInput, notices: string[]): { env: Record<stri
 export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
   const { values, env, section, workspace, cwd } = input;
   const notices: string[] = [];
+  const isolatedNotices: string[] = [];
   const { env: sandboxEnv, passed } = environment(input, notices);
   const preset = choosePreset(text(values, "preset") ?? section?.preset ?? "auto", input.agent);
   const net = resolveNetwork({
@@ -144,7 +152,8 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
     env,
     sandboxEnv,
   });
-  notices.push(...net.notices);
+  // What the network cannot be told apart from on local (none there means nothing) is said only where a sandbox isolates.
+  (net.mode === "none" ? isolatedNotices : notices).push(...net.notices);
   const network: NetworkPolicy = net.mode;
   const enforcedEnv: Record<string, string> = { ...sandboxEnv, ...net.env };
   for (const name of net.withheld) if (!(name in net.env)) delete enforcedEnv[name];
@@ -183,5 +192,8 @@ export function resolveSandboxSettings(input: SandboxInput): SandboxSettings {
     secrets: passed.map((name) => env[name] ?? sandboxEnv[name] ?? "").filter((value) => value.length >= 6),
     granted,
     notices,
+    isolatedNotices,
+    agentState: planAgentState(preset, text(values, "agent-state"), env, cwd),
+    presetEnv: preset?.set ?? {},
   };
 }

@@ -1,5 +1,8 @@
-// Starts the session's sandbox: notices, the provider's choice, the network's host side, preparation, the isolation requirement.
+// Starts the session's sandbox: notices, the provider's choice, agent state, the network's host side, preparation, the isolation requirement.
+import path from "node:path";
 import { SandboxUnavailableError, UsageError } from "../errors.js";
+import { withAgentState } from "./agent-state.js";
+import { sandboxHome } from "./home.js";
 import type { Logger } from "../log/logger.js";
 import { NetworkMonitor } from "../network/events.js";
 import { reportNetwork } from "../network/report.js";
@@ -26,6 +29,15 @@ export async function startSandbox(choice: SandboxChoice, settings: SandboxSetti
     }
     log.warn("network: the local sandbox cannot enforce --network allow; the agent has the host's whole network and its keys in its environment");
     spec = settings.unenforcedSpec ?? { ...spec, network: "open" };
+  }
+  if (provider.name !== "local") {
+    for (const notice of settings.isolatedNotices) log.info(notice);
+    spec = { ...spec, env: { ...spec.env, ...settings.presetEnv } };
+    if (settings.agentState) {
+      const home = sandboxHome(spec);
+      spec = withAgentState(spec, settings.agentState, home);
+      log.info(`agent state: ${settings.agentState.agent}'s history and login in ${settings.agentState.hostPath} (${path.posix.join(home, settings.agentState.homeDir)} inside; --agent-state none for none)`);
+    }
   }
   let network: NetworkService | undefined;
   if (spec.network === "allow" && settings.network) {

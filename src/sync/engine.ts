@@ -1,6 +1,7 @@
 // Workspace sync between the host and a runtime's copy: one sync at a time, each reported, the baseline kept.
 import type { BaselineStore } from "./baseline.js";
-import type { Counts, SyncRun } from "./context.js";
+import { type Counts, runtimeManifest, type SyncRun } from "./context.js";
+import { sameEntry, toBaseline } from "./entries.js";
 import { Excludes } from "./excludes.js";
 import type { Owner } from "./pack.js";
 import { formatConflict, formatReport, type SyncLog } from "./report.js";
@@ -58,6 +59,29 @@ export class WorkspaceSync {
       const watcher = this.#watcher;
       const dirty = watcher?.take();
       if (this.#settled && watcher?.reliable && dirty?.size === 0) return { files: 0, bytes: 0, deletions: 0 };
+      const { held, ...counts } = await syncToRuntime(run, dirty);
+      this.#settled = held === 0;
+      return counts;
+    });
+  }
+
+  /**
+   * Host → runtime, overwriting what the runtime changed itself: after a rollback, the copy must equal the host.
+   * With the runtime's present state as the baseline, every difference is a host change that travels.
+   */
+  resetRuntime(signal?: AbortSignal): Promise<SyncReport> {
+    return this.#serial("to-runtime", signal, async (run) => {
+      const dirty = this.#watcher?.take();
+      const remote = await runtimeManifest(run, false);
+      const old = new Map(run.baseline);
+      run.baseline.clear();
+      run.next.clear();
+      for (const [rel, entry] of remote) {
+        const before = old.get(rel);
+        const b = toBaseline(entry, "runtime", before && sameEntry(before, entry) ? before : undefined);
+        run.baseline.set(rel, b);
+        run.next.set(rel, b);
+      }
       const { held, ...counts } = await syncToRuntime(run, dirty);
       this.#settled = held === 0;
       return counts;

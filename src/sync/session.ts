@@ -91,6 +91,12 @@ export class CopySession {
     return this.#engine.toRuntime(signal);
   }
 
+  /** After a rollback of the host: the copy brought to the same state, whatever it held (any sync moment). */
+  async resetRuntime(signal?: AbortSignal): Promise<SyncReport | undefined> {
+    if (!this.#engine || this.#closed) return undefined;
+    return this.#engine.resetRuntime(signal);
+  }
+
   /** Runtime → host after a turn (turn mode). */
   async afterTurn(signal?: AbortSignal): Promise<SyncReport | undefined> {
     if (!this.#engine || this.#closed || this.config.when !== "turn") return undefined;

@@ -19,4 +19,11 @@ describe("redact", () => {
     expect(text).toContain("visible");
     expect(text).toContain('"name":"PASS"');
   });
+
+  it("keeps token counts (usage numbers are not secrets) but still hides a token's value", () => {
+    const out = redact({ usage: { inputTokens: 42, outputTokens: 7, cachedReadTokens: 0, max_tokens: 1024, tokenCount: 3 }, accessToken: "a-1", token: 1234 }) as any;
+    expect(out.usage).toEqual({ inputTokens: 42, outputTokens: 7, cachedReadTokens: 0, max_tokens: 1024, tokenCount: 3 });
+    expect(out.accessToken).toBe("[redacted]");
+    expect(out.token).toBe("[redacted]");
+  });
 });

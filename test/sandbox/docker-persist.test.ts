@@ -56,7 +56,8 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
     expect(await terminal(first, "echo from-first > /tmp/left-here; echo ok")).toContain("ok");
     expect((await first.close()).code).toBe(0);
     const kept = await mine();
-    expect(kept.map((c) => [c.persist, c.state])).toEqual([["reuse", "running"]]);
+    // Idle while no bridge uses it: paused, so nothing the agent left there runs unattended.
+    expect(kept.map((c) => [c.persist, c.state])).toEqual([["reuse", "paused"]]);
 
     const second = start(["--persist", "reuse"]);
     expect(await terminal(second, "cat /tmp/left-here")).toContain("from-first");
@@ -66,7 +67,7 @@ describeBackend("docker: kept containers, ls, prune", docker.unavailable, () => 
 
     const listed = cli(["ls", "-w", s.workspace]);
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`${kept[0]!.name}\\s+running\\s+reuse\\s+-\\s+\\S+\\s+${s.workspace}`));
+    expect(listed.stdout).toMatch(new RegExp(`${kept[0]!.name}\\s+paused\\s+reuse\\s+-\\s+\\S+\\s+${s.workspace}`));
 
     const pruned = cli(["prune", "-w", s.workspace]);
     expect(pruned.status).toBe(0);

@@ -74,6 +74,17 @@ describe("the sandbox's environment", () => {
 });
 
 describe("presets", () => {
+  it("list each variable once, even one passed again by --pass-env; an agent with none set says which it reads", () => {
+    const twice = resolve({ agent: ["claude-agent-acp"], values: { "pass-env": ["ANTHROPIC_API_KEY"] } });
+    expect(twice.notices).toContain("preset claude (Claude Code through claude-agent-acp): passing ANTHROPIC_API_KEY");
+    const codex = resolve({ agent: ["codex-acp"], env: { HOME: "/home/ann", PATH: "/usr/bin" } });
+    expect(codex.notices).toContain("preset codex (OpenAI Codex through codex-acp, its own sandbox off inside ours): none of its variables is set (OPENAI_API_KEY, CODEX_API_KEY, OPENAI_BASE_URL, ...)");
+    expect(codex.presetEnv).toMatchObject({ TMPDIR: "/tmp", SHELL: "/bin/bash" });
+    expect(codex.agentState?.hostPath).toBe("/home/ann/.local/state/acp-sandbox/agents/codex");
+    expect(resolve({ agent: ["codex-acp"], values: { "agent-state": "none" } }).agentState).toBeUndefined();
+    expect(() => resolve({ agent: ["codex-acp"], values: { "agent-state": "/home/ann" } })).toThrow(/whole home directory/);
+  });
+
   it("recognise the common agents from their command lines", () => {
     expect(choosePreset("auto", ["npx", "@zed-industries/claude-code-acp"])?.name).toBe("claude");
     expect(choosePreset("auto", ["/home/ann/.npm/_npx/x/node_modules/.bin/claude-agent-acp"])?.name).toBe("claude");
@@ -89,9 +100,9 @@ describe("presets", () => {
     expect(settings.spec.env["ANTHROPIC_API_KEY"]).toBe("sk-ant-secret");
     expect(settings.spec.env["OPENAI_API_KEY"]).toBeUndefined();
     expect(settings.secrets).toContain("sk-ant-secret");
-    expect(settings.notices).toContain("preset claude (Claude Code through claude-agent-acp (or the older claude-code-acp)): passing ANTHROPIC_API_KEY");
-    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "none" } }).notices.join("\n")).toMatch(/^claude must reach api\.anthropic\.com, .*, but the network is none; pass --network allow to let it reach those hosts only$/m);
-    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "open" } }).notices.join("\n")).not.toContain("network is none");
+    expect(settings.notices).toContain("preset claude (Claude Code through claude-agent-acp): passing ANTHROPIC_API_KEY");
+    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "none" } }).isolatedNotices.join("\n")).toMatch(/^claude must reach api\.anthropic\.com, .*, but the network is none; pass --network allow to let it reach those hosts only$/m);
+    expect(resolve({ agent: ["claude-agent-acp"], values: { network: "open" } }).isolatedNotices.join("\n")).not.toContain("network is none");
     expect(resolve({ agent: ["claude-agent-acp"], values: { preset: "none" } }).spec.env["ANTHROPIC_API_KEY"]).toBeUndefined();
   });
 });

@@ -83,6 +83,41 @@ describe("the agent's own permission requests", () => {
   });
 });
 
+describe("terminal/create under shell-line rules", () => {
+  it("a deny rule matching any command of the line refuses it; a line only partly allowed is asked", async () => {
+    const { bridge: b, sessionId } = await start(["--deny", "terminal:git push*", "--allow", "terminal:echo *"]);
+    const { prompts, stop } = answerPrompts(b, () => "reject_once");
+    stops.push(stop);
+    const [pushed, echoed, mixed] = await turn(b, sessionId, [
+      { op: "terminal", command: "echo start && git push --force 2>&1 | tail -1" },
+      { op: "terminal", command: "echo one; echo two > two.txt" },
+      { op: "terminal", command: "echo one && touch made.txt" },
+    ]);
+    expect(pushed!.result.error).toEqual({
+      code: ERR.invalidParams,
+      message: "acp-sandbox: run echo start && git push --force 2>&1 | tail -1 refused by --deny terminal:git push*, its command git push --force",
+    });
+    expect(echoed!.result.ok.exit).toEqual({ exitCode: 0, signal: null });
+    expect(existsSync(`${h.ws}/two.txt`)).toBe(true);
+    expect(mixed!.result.error.message).toBe("acp-sandbox: run echo one && touch made.txt refused by the editor's answer: reject once");
+    expect(existsSync(`${h.ws}/made.txt`)).toBe(false);
+    expect(prompts).toHaveLength(1);
+  });
+
+  it("a file the line writes by name is judged as a write: a deny rule refuses the line", async () => {
+    const { bridge: b, sessionId } = await start(["--deny", "write:README.md", "--allow", "terminal:echo *", "--allow", "terminal:cat*"]);
+    const [readme, tee, fine] = await turn(b, sessionId, [
+      { op: "terminal", command: "echo pwned > README.md" },
+      { op: "terminal", command: "sh", args: ["-c", "echo pwned | cat | tee -a ./README.md"] },
+      { op: "terminal", command: "echo fine > fine.txt" },
+    ]);
+    expect(readme!.result.error.message).toBe(`acp-sandbox: run echo pwned > README.md: write ${h.ws}/README.md refused by --deny write:README.md`);
+    expect(tee!.result.error.message).toBe(`acp-sandbox: run sh -c 'echo pwned | cat | tee -a ./README.md': write ${h.ws}/README.md refused by --deny write:README.md`);
+    expect(fine!.result.ok.exit).toEqual({ exitCode: 0, signal: null });
+    expect(readFileSync(`${h.ws}/README.md`, "utf8")).not.toContain("pwned");
+  });
+});
+
 describe("cancellation", () => {
   it("a turn cancelled while the ToolHost's prompt is open answers it cancelled; the write does not happen", async () => {
     const { bridge: b, sessionId } = await start();

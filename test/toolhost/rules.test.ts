@@ -1,9 +1,10 @@
 // Rule syntax, matching (path globs, command patterns, tool call kinds/titles) and the order in which decisions are made.
 import { describe, expect, it } from "vitest";
-import { decide } from "../../toolhost/policy/decide.js";
-import { compileRule, type Rule, type RuleAction, type Subject } from "../../toolhost/policy/rules.js";
-import { parseRule, parseShortRule, type RuleSpec } from "../../toolhost/policy/rule-syntax.js";
+import { decide } from "../../src/policy/decide.js";
+import { compileRule, type Rule, type RuleAction, type Subject } from "../../src/policy/rules.js";
+import { parseRule, parseShortRule, type RuleSpec } from "../../src/policy/rule-syntax.js";
 import { planCommand } from "../../toolhost/terminals/command-line.js";
+import { terminalSubject } from "../../src/policy/terminal-subject.js";
 import { protectedPattern } from "../../src/policy/protected.js";
 
 const context = { workspace: "/ws", home: "/home/u" };
@@ -21,10 +22,7 @@ function short(text: string): RuleSpec {
 const matches = (r: Rule, subject: Subject) => compileRule(r, context).matches(subject);
 const read = (real: string): Subject => ({ op: "read", real });
 const write = (real: string): Subject => ({ op: "write", real });
-const run = (command: string, args: string[] = []): Subject => {
-  const plan = planCommand(command, args);
-  return { op: "terminal", line: plan.line, shortLine: plan.shortLine, viaShell: plan.viaShell };
-};
+const run = (command: string, args: string[] = []): Subject => terminalSubject(planCommand(command, args));
 
 describe("rule syntax", () => {
   it("reads op:pattern strings and objects", () => {

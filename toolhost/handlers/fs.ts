@@ -59,6 +59,7 @@ export async function readTextFileHandler(state: ToolHostState, params: JsonObje
     sessionId: target.session.sessionId,
     subject: { op: "read", real: target.real },
     signal,
+    act: { paths: [target.real] },
     what: `read ${target.requested}`,
     prompt: () => ({ title: `Read ${target.hostPath}`, kind: "read", locations: [target.hostPath], rawInput: { path: target.hostPath, ...(line ? { line } : {}), ...(limit !== undefined ? { limit } : {}) } }),
   });
@@ -90,6 +91,7 @@ export async function writeTextFileHandler(state: ToolHostState, params: JsonObj
     sessionId: target.session.sessionId,
     subject: { op: "write", real: target.real },
     signal,
+    act: { paths: [target.real] },
     what: `write ${target.requested}`,
     protectedPattern: protectedPattern(target.root.path, target.real),
     prompt: () => ({

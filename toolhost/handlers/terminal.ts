@@ -7,6 +7,9 @@ import { envList, optionalInt, requireString, stringList } from "../params.js";
 import { checkRequestPath } from "../paths.js";
 import type { ToolHostState } from "../state.js";
 import { planCommand } from "../terminals/command-line.js";
+import { terminalSubject } from "../../src/policy/terminal-subject.js";
+import { commandKey } from "../answered.js";
+import { refusedWrite } from "../line-writes.js";
 
 function exitJson(status: ExitStatus): JsonObject {
   return { exitCode: status.exitCode, signal: status.signal };
@@ -26,10 +29,16 @@ export async function createTerminalHandler(state: ToolHostState, params: JsonOb
   const runtimeCwd = sandbox.pathMap.toRuntime(cwd.real);
   if (runtimeCwd === undefined) throw new PathRefusedError(`acp-sandbox: cwd ${hostCwd} is not visible inside the sandbox`, { path: hostCwd, reason: "unmapped" });
   const plan = planCommand(command, args);
+  const subject = terminalSubject(plan);
+  // The line's own rules first (a deny names the command); then the files it writes by name.
+  const own = state.permissions.decide(session.sessionId, subject).decision;
+  const write = own === "reject-always" || own === "reject-once" ? undefined : await refusedWrite(state, session, subject.writes, runtimeCwd);
+  if (write) state.permissions.refuse(`run ${plan.line}: ${write.what}`, write.decision);
   await state.permissions.require({
     sessionId: session.sessionId,
-    subject: { op: "terminal", line: plan.line, shortLine: plan.shortLine, viaShell: plan.viaShell },
+    subject,
     signal,
+    act: { commands: subject.commands.map((c) => commandKey(c.words)) },
     what: `run ${plan.line}`,
     prompt: () => ({
       title: `Run ${plan.line}`,

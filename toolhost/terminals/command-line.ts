@@ -1,5 +1,6 @@
 // How a terminal's command runs and how it reads: argv as sent, or a shell line through `sh -c` when it is one.
 import path from "node:path";
+import { shellQuote } from "../../src/policy/shell/commands.js";
 
 export interface CommandPlan {
   /** What is executed inside the sandbox. */
@@ -13,20 +14,12 @@ export interface CommandPlan {
   readonly viaShell: boolean;
 }
 
-const PLAIN_WORD = /^[A-Za-z0-9_./+@%:=,-]+$/;
-
-/** Quotes a word for display the way a POSIX shell would read it back. */
-export function shellQuote(word: string): string {
-  if (PLAIN_WORD.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * Agents send either argv (`npm` + `["test"]`) or a whole shell line as `command` with no args (editors run
  * those through a shell). A command with no args that is not a plain word is run as `sh -c <command>`.
  */
 export function planCommand(command: string, args: readonly string[]): CommandPlan {
-  if (args.length === 0 && !PLAIN_WORD.test(command)) {
+  if (args.length === 0 && shellQuote(command) !== command) {
     return { command: "sh", args: ["-c", command], line: command, shortLine: command, viaShell: true };
   }
   const rest = args.map(shellQuote);

@@ -7,9 +7,11 @@ import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
 import { chooseEarly } from "../../sandbox/early.js";
 import { startSandbox } from "../../sandbox/start.js";
+import { isTerminalStart, runTerminalCommand, type TerminalOptions } from "./terminal-auth.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
 import { createToolHost } from "../../../toolhost/extension.js";
 import { createSyncRoutes } from "../../../acp/sync-routes.js";
+import { createCheckpointRoutes } from "../../../acp/checkpoint-routes.js";
 import { createQuarantineRoutes } from "../../../acp/quarantine-routes.js";
 import { dockerCopyMode } from "../../sync/docker/copy-mode.js";
 import { CopySession } from "../../sync/session.js";
@@ -34,6 +36,7 @@ export function createBridge(
   const copyMode = dockerCopyMode(copy);
   // The backend is known now: load and probe it while the editor is still to send initialize.
   const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode, networkMonitor: network });
+  const checkpoints = createCheckpointRoutes(config.checkpoints, config.sync.excludes, copy, log);
   const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
     input: io.input,
@@ -46,7 +49,7 @@ export function createBridge(
     info: { name: PACKAGE_NAME, version: VERSION },
     maxLineBytes: config.maxLineBytes,
     graceMs: config.graceMs,
-    extensions: [...extensions, createSyncRoutes(copy, log), quarantine, createNetworkRoutes(network, config.sandboxSettings.editorNotices ?? [])],
+    extensions: [...extensions, checkpoints.outer, createSyncRoutes(copy, log), checkpoints.inner, quarantine, createNetworkRoutes(network, config.sandboxSettings.editorNotices ?? [])],
   });
   const close = async () => {
     quarantine.finish();
@@ -67,7 +70,8 @@ export function bridgeExitCode(end: BridgeEnd): number {
   }
 }
 
-export async function runBridgeCommand(config: SessionConfig, log: Logger): Promise<number> {
+export async function runBridgeCommand(config: SessionConfig, log: Logger, terminal: TerminalOptions = {}): Promise<number> {
+  if (isTerminalStart(config, process.stdin.isTTY === true, terminal.preset)) return runTerminalCommand(config, log, terminal);
   const { bridge, close } = createBridge(config, log, { input: process.stdin, output: process.stdout });
   const onSignal = (signal: NodeJS.Signals) => {
     log.info(`received ${signal}; stopping the agent`);

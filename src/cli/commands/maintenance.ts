@@ -2,6 +2,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../log/logger.js";
+import { agentStateRoot, listAgentStates, removeAgentStates } from "../../sandbox/agent-state.js";
 import { removeStaleScratch } from "../../sandbox/bwrap/scratch.js";
 import { removeStaleMountPoints } from "../../sandbox/protect/mount-points.js";
 import { dockerClient, daemonAddress, dockerErrorMessage } from "../../sandbox/docker/client.js";
@@ -13,6 +14,7 @@ import { cgroupSupport } from "../../sandbox/limits/cgroup-support.js";
 import { backendLimits } from "../../sandbox/limits/doctor.js";
 import { probeAll } from "../../sandbox/registry.js";
 import { BaselineStore, defaultStateDir } from "../../sync/baseline.js";
+import { pruneCheckpoints } from "../../checkpoints/prune.js";
 import type { ProbeResult } from "../../sandbox/types.js";
 import type { OptionValues } from "../parse.js";
 import type { Command } from "../options/index.js";
@@ -92,11 +94,12 @@ async function ls(values: OptionValues, log: Logger): Promise<number> {
     log.error(`ls: the Docker daemon at ${daemonAddress()} does not answer (${dockerErrorMessage(error)}); bwrap keeps nothing to list`);
     return 1;
   }
-  if (containers.length === 0) {
-    out("no containers kept or left behind");
-    return 0;
-  }
-  table([["NAME", "STATE", "PERSIST", "BRIDGE", "CREATED", "WORKSPACE"], ...containers.map(row)]);
+  if (containers.length === 0) out("no containers kept or left behind");
+  else table([["NAME", "STATE", "PERSIST", "BRIDGE", "CREATED", "WORKSPACE"], ...containers.map(row)]);
+  const states = listAgentStates();
+  out();
+  if (states.length === 0) out(`no agent state kept (${agentStateRoot()})`);
+  else table([["AGENT STATE", "SIZE", "DIRECTORY"], ...states.map((s) => [s.agent, `${Math.ceil(s.bytes / 1024)}K`, s.path])]);
   return 0;
 }
 
@@ -111,6 +114,8 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
   for (const p of points.left) out(`kept ${p}: created as a mount point by a bridge that is gone, but no longer empty`);
   const cgroups = values["workspace"] === undefined ? await removeStaleCgroups(cgroupSupport()) : [];
   if (cgroups.length > 0) out(`removed ${cgroups.length} bwrap cgroup${cgroups.length === 1 ? "" : "s"} of bridges that are gone`);
+  const gone = pruneCheckpoints(defaultStateDir(), labels[LABEL.workspace]);
+  for (const workspace of gone) out(`removed the checkpoints of ${workspace} (the workspace no longer exists)`);
   let result;
   try {
     result = await pruneSandboxes(dockerClient(), values["force"] === true, labels);
@@ -124,11 +129,13 @@ async function prune(values: OptionValues, log: Logger): Promise<number> {
     out(`removed ${c.name} (${c.persist}, ${c.workspace})${c.copy ? " and its sync record" : ""}`);
   }
   for (const { container, why } of result.kept) out(`kept ${container.name}: ${why}`);
-  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0) out("nothing to remove");
+  const states = values["state"] === true ? removeAgentStates() : [];
+  for (const state of states) out(`removed the agent state ${state}`);
+  if (result.removed.length === 0 && scratch.length === 0 && points.removed.length === 0 && cgroups.length === 0 && states.length === 0 && gone.length === 0) out("nothing to remove");
   return 0;
 }
 
-export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo">, values: OptionValues, log: Logger): Promise<number> {
+export async function runMaintenanceCommand(command: Exclude<Command, "bridge" | "run" | "demo" | "checkpoints" | "rollback">, values: OptionValues, log: Logger): Promise<number> {
   switch (command) {
     case "doctor":
       return doctor(values);

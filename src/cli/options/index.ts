@@ -1,4 +1,5 @@
 // Every option group, in the order help lists them. Each concern owns its own group file.
+import { CHECKPOINT_OPTIONS } from "./checkpoints.js";
 import { CORE_OPTIONS, GLOBAL_OPTIONS, RUN_OPTIONS } from "./core.js";
 import { POLICY_OPTIONS } from "./policy.js";
 import { SANDBOX_OPTIONS } from "./sandbox.js";
@@ -11,6 +12,7 @@ export const OPTION_GROUPS: ReadonlyArray<{ readonly title: string; readonly opt
   { title: "Sandbox options", options: SANDBOX_OPTIONS },
   { title: "Policy options", options: POLICY_OPTIONS },
   { title: "Sync options (copy mode)", options: SYNC_OPTIONS },
+  { title: "Checkpoint options", options: CHECKPOINT_OPTIONS },
   { title: "", options: GLOBAL_OPTIONS },
 ];
 

@@ -20,6 +20,8 @@ export const SANDBOX_OPTIONS: readonly OptionSpec[] = [
   { name: "cpus", type: "string", placeholder: "N", description: "docker: CPU limit, e.g. 1.5", default: "no limit", commands: SESSION },
   { name: "image", type: "string", placeholder: "IMAGE", description: "docker: the image to run (pulled when missing)", default: "a local image built from this machine's node", commands: SESSION },
   { name: "docker-runtime", type: "string", placeholder: "NAME", description: "docker: the OCI runtime, e.g. runsc for gVisor", default: "the daemon's default", commands: [...SESSION, "doctor"] },
+  { name: "agent-state", type: "string", placeholder: "DIR|none", description: "bwrap/docker: the agent's own state (history, login), mounted as its config dir (~/.claude, ~/.codex, ~/.gemini); none: a fresh one each session", default: "$XDG_STATE_HOME/acp-sandbox/agents/<agent>", commands: SESSION },
+  { name: "state", type: "boolean", description: "prune: also remove the agents' state directories (their history and logins)", commands: ["prune"] },
   { name: "force", type: "boolean", description: "prune: also remove kept copy-mode containers (changes not synced back are lost)", commands: ["prune"] },
   { name: "persist", type: "string", choices: ["transient", "reuse"], description: "docker: remove the container at exit, or keep it and reuse it next time", default: "transient", commands: SESSION },
 ];

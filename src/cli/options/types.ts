@@ -1,5 +1,5 @@
 // How a command-line option is described: one table drives parsing, validation and help.
-export type Command = "bridge" | "run" | "demo" | "doctor" | "ls" | "prune" | "sync";
+export type Command = "bridge" | "run" | "demo" | "doctor" | "ls" | "prune" | "sync" | "checkpoints" | "rollback";
 
 export interface OptionSpec {
   readonly name: string;

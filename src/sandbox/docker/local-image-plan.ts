@@ -1,10 +1,12 @@
-// What goes into the locally built node image: the host's node, its shared libraries, a shell and tools.
+// What goes into the locally built node image: the host's node, its libraries, shells, the usual tools and git.
 import { execFileSync } from "node:child_process";
+import { libraryClosure } from "./elf-libraries.js";
 import { createHash } from "node:crypto";
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SandboxUnavailableError } from "../../errors.js";
+import { AGENT_LIBRARIES, CA_BUNDLES, GIT_DIRS, GIT_SKIPPED, HOST_TOOLS } from "./local-image-tools.js";
 
 export type ImageEntry =
   | { readonly kind: "dir"; readonly path: string; readonly mode: number }
@@ -24,65 +26,124 @@ export interface ImagePlan {
 }
 
 export const LOCAL_IMAGE_REPOSITORY = "acp-sandbox-node";
-const BUILDER_VERSION = "1";
-/** Host tools copied (with their libraries) when busybox is not installed. */
-const HOST_TOOLS = ["sh", "ls", "cat", "id", "echo", "sleep", "kill", "env", "mkdir", "rm", "pwd", "head", "tail", "grep", "wc", "touch", "uname", "printf", "test", "true", "false"];
+const BUILDER_VERSION = "3";
 const IMAGE_PATH = "/usr/local/bin:/usr/bin:/bin";
+/** Where host tools are looked for: the system's own directories, never a user's PATH. */
+const SYSTEM_BIN = ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 
-/** The shared libraries a dynamic executable loads, as `ldd` reports them (none for a static one). */
-export function sharedLibraries(executable: string): string[] {
-  let out: string;
-  try {
-    out = execFileSync("ldd", [executable], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch {
-    return []; // "not a dynamic executable", or no ldd: nothing to copy
-  }
-  const libs = new Set<string>();
-  for (const line of out.split("\n")) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) libs.add(m[1]!);
-  }
-  return [...libs];
+/** The shared libraries the given executables load, transitively (read from their ELF headers). */
+export function sharedLibraries(...executables: string[]): string[] {
+  return libraryClosure(executables);
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of [...(process.env["PATH"] ?? "").split(":"), "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
-    if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+function findTool(name: string): string | undefined {
+  for (const dir of SYSTEM_BIN) {
+    const candidate = path.join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not in this directory
+    }
   }
   return undefined;
 }
 
+/** A host file at `at`, keeping its permission bits. */
+function fileEntry(source: string, at: string): ImageEntry {
+  const real = realpathSync(source);
+  return { kind: "file", path: at, source: real, mode: statSync(real).mode & 0o7777 };
+}
+
+/** Entries for a library: the file at its resolved path, a link at the path it was asked for (one copy, not two). */
+function libraryEntries(lib: string): ImageEntry[] {
+  const real = realpathSync(lib);
+  const out: ImageEntry[] = [{ kind: "file", path: real, source: real, mode: 0o755 }];
+  if (real !== lib) out.push({ kind: "symlink", path: lib, target: real });
+  return out;
+}
+
 /** Entries for an executable and its libraries, each at its host path (and the library's resolved path). */
 function withLibraries(executable: string, at: string): ImageEntry[] {
-  const out: ImageEntry[] = [{ kind: "file", path: at, source: realpathSync(executable), mode: 0o755 }];
-  for (const lib of sharedLibraries(executable)) {
-    out.push({ kind: "file", path: lib, source: realpathSync(lib), mode: 0o755 });
-    const real = realpathSync(lib);
-    if (real !== lib) out.push({ kind: "file", path: real, source: real, mode: 0o755 });
+  return [fileEntry(executable, at), ...sharedLibraries(executable).flatMap(libraryEntries)];
+}
+
+/** Executable files among entries (their libraries are looked up in one go). */
+function executables(entries: readonly ImageEntry[]): string[] {
+  return [...new Set(entries.flatMap((e) => (e.kind === "file" && e.mode & 0o111 ? [e.source] : [])))];
+}
+
+/** The host's tools at /usr/bin, each with a /bin alias; which were found, and which were not. */
+function hostToolEntries(): { entries: ImageEntry[]; found: string[] } {
+  const entries: ImageEntry[] = [];
+  const found: string[] = [];
+  for (const tool of HOST_TOOLS) {
+    const host = findTool(tool);
+    if (!host) continue;
+    entries.push(fileEntry(host, `/usr/bin/${tool}`), { kind: "symlink", path: `/bin/${tool}`, target: `/usr/bin/${tool}` });
+    found.push(tool);
+  }
+  return { entries, found };
+}
+
+/** Busybox's applets at /bin for every tool the host did not provide. */
+function busyboxEntries(provided: ReadonlySet<string>): ImageEntry[] {
+  const busybox = findTool("busybox");
+  if (!busybox) return [];
+  const applets = execFileSync(busybox, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => /^[\w.[-]+$/.test(a));
+  const entries: ImageEntry[] = withLibraries(busybox, "/bin/busybox");
+  for (const applet of applets) {
+    if (applet !== "busybox" && !provided.has(applet)) entries.push({ kind: "symlink", path: `/bin/${applet}`, target: "busybox" });
+  }
+  return entries;
+}
+
+/** Every file under `dir` (bounded), at its host path; hard links to one file become symlinks to it. */
+function treeEntries(dir: string, skip: RegExp | undefined, seen: Map<string, string>, depth = 0): ImageEntry[] {
+  const out: ImageEntry[] = [];
+  if (depth > 3) return out;
+  for (const name of readdirSync(dir).sort()) {
+    if (skip?.test(name)) continue;
+    const file = path.join(dir, name);
+    const stat = lstatSync(file);
+    if (stat.isSymbolicLink()) out.push({ kind: "symlink", path: file, target: readlinkSync(file) });
+    else if (stat.isDirectory()) out.push({ kind: "dir", path: file, mode: stat.mode & 0o7777 }, ...treeEntries(file, skip, seen, depth + 1));
+    else if (stat.isFile()) {
+      const inode = `${stat.dev}:${stat.ino}`;
+      const first = seen.get(inode);
+      if (first) out.push({ kind: "symlink", path: file, target: first });
+      else {
+        seen.set(inode, file);
+        out.push(fileEntry(file, file));
+      }
+    }
   }
   return out;
 }
 
-function shellEntries(): { entries: ImageEntry[]; shell: string } {
-  const busybox = findOnPath("busybox");
-  if (busybox) {
-    const applets = execFileSync(busybox, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => /^[\w.[-]+$/.test(a));
-    const entries: ImageEntry[] = withLibraries(busybox, "/bin/busybox");
-    for (const applet of applets) if (applet !== "busybox") entries.push({ kind: "symlink", path: `/bin/${applet}`, target: "busybox" });
-    return { entries, shell: `busybox (${realpathSync(busybox)})` };
-  }
-  const entries: ImageEntry[] = [];
-  const found: string[] = [];
-  for (const tool of HOST_TOOLS) {
-    const host = findOnPath(tool);
-    if (!host) continue;
-    entries.push(...withLibraries(host, `/bin/${tool}`));
-    found.push(tool);
-  }
-  if (!found.includes("sh")) {
-    throw new SandboxUnavailableError("cannot build the local node image: neither busybox nor /bin/sh was found", "install busybox-static (apt install busybox-static) or pass --image");
-  }
-  return { entries, shell: `the host's own tools (${found.join(", ")})` };
+/** Git's helpers and templates, when git was copied. */
+function gitEntries(): ImageEntry[] {
+  const git = findTool("git");
+  if (!git) return [];
+  const seen = new Map<string, string>();
+  const gitStat = statSync(git);
+  seen.set(`${gitStat.dev}:${gitStat.ino}`, "/usr/bin/git");
+  const out: ImageEntry[] = [];
+  for (const dir of GIT_DIRS.exec) if (existsSync(dir)) out.push({ kind: "dir", path: dir, mode: 0o755 }, ...treeEntries(dir, GIT_SKIPPED, seen));
+  for (const dir of GIT_DIRS.templates) if (existsSync(dir)) out.push({ kind: "dir", path: dir, mode: 0o755 }, ...treeEntries(dir, undefined, seen));
+  return out;
+}
+
+/** The libraries agents' native binaries need, from the directory the host's libc lives in. */
+function agentLibraryEntries(nodeLibraries: readonly string[]): ImageEntry[] {
+  const libc = nodeLibraries.find((lib) => path.basename(lib) === "libc.so.6");
+  if (!libc) return [];
+  const dir = path.dirname(libc);
+  return AGENT_LIBRARIES.map((name) => path.join(dir, name)).filter((lib) => existsSync(lib)).flatMap(libraryEntries);
+}
+
+function certificateEntries(): ImageEntry[] {
+  const bundle = CA_BUNDLES.find((file) => existsSync(file));
+  return bundle ? [fileEntry(bundle, bundle), ...(bundle.startsWith("/etc/ssl/certs/") ? [] : [{ kind: "symlink", path: "/etc/ssl/certs/ca-certificates.crt", target: bundle } as const])] : [];
 }
 
 function etcFiles(): ImageEntry[] {
@@ -108,8 +169,11 @@ function withDirectories(entries: readonly ImageEntry[]): ImageEntry[] {
   };
   for (const dir of ["/tmp", "/var/tmp"]) add(dir, 0o1777);
   for (const dir of ["/root", "/home", "/proc", "/sys", "/dev", "/etc", "/usr/local/bin", "/run"]) add(dir, dir === "/root" ? 0o700 : 0o755);
-  for (const entry of entries) add(path.posix.dirname(entry.path));
-  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.kind === "dir") add(entry.path, entry.mode);
+    else add(path.posix.dirname(entry.path));
+  }
+  const seen = new Set<string>(dirs.keys());
   const unique = entries.filter((e) => !seen.has(e.path) && !!seen.add(e.path));
   return [...dirs.values(), ...unique];
 }
@@ -136,9 +200,17 @@ export function localImagePlan(nodeBinary: string = process.execPath): ImagePlan
   for (const alias of new Set([nodeBinary, "/usr/local/bin/node", "/usr/bin/node"])) {
     if (alias !== node) links.push({ kind: "symlink", path: alias, target: node });
   }
-  const { entries: shell, shell: shellName } = shellEntries();
-  const entries = withDirectories([...nodeEntries, ...links, ...shell, ...etcFiles()]);
-  return { repository: LOCAL_IMAGE_REPOSITORY, tag: fingerprint(entries), entries, node, shell: shellName };
+  const tools = hostToolEntries();
+  const busybox = busyboxEntries(new Set(tools.found));
+  if (!tools.found.includes("sh") && !busybox.length) {
+    throw new SandboxUnavailableError("cannot build the local node image: neither /bin/sh nor busybox was found", "install busybox-static (apt install busybox-static) or pass --image");
+  }
+  const programs = [...tools.entries, ...busybox, ...gitEntries()];
+  const libraries = sharedLibraries(...executables(programs)).flatMap(libraryEntries);
+  const extras = [...agentLibraryEntries(sharedLibraries(node)), ...certificateEntries()];
+  const entries = withDirectories([...nodeEntries, ...links, ...programs, ...libraries, ...extras, ...etcFiles()]);
+  const shell = [`the host's ${tools.found.length} tools (${tools.found.slice(0, 6).join(", ")}, ...)`, ...(busybox.length ? ["busybox for the rest"] : [])].join(" and ");
+  return { repository: LOCAL_IMAGE_REPOSITORY, tag: fingerprint(entries), entries, node, shell };
 }
 
 /** The `docker import` changes that make the image usable: PATH and a default command. */

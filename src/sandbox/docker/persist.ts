@@ -58,8 +58,35 @@ async function findKept(docker: Docker, plan: ContainerPlan): Promise<Docker.Con
       "remove it with `acp-sandbox prune`, or run with --persist transient",
     );
   }
-  if (!info.State.Running) await container.start();
+  if (info.State.Paused) await container.unpause();
+  else if (!info.State.Running) await container.start();
   return container;
+}
+
+/** Whether any exec runs in the container now (another bridge is using it). */
+async function execRunning(docker: Docker, info: Docker.ContainerInspectInfo): Promise<boolean> {
+  for (const execId of info.ExecIDs ?? []) {
+    const exec = await docker.getExec(execId).inspect().catch(() => undefined);
+    if (exec?.Running) return true;
+  }
+  return false;
+}
+
+/**
+ * Pauses a kept container once no bridge uses it, so that processes an agent left running there do not run
+ * unattended; the next bridge that picks it up resumes it (`findKept`). Says whether it paused it. Never throws.
+ */
+export async function pauseIfIdle(docker: Docker, id: string, log: Logger): Promise<boolean> {
+  try {
+    const container = docker.getContainer(id);
+    const info = await container.inspect();
+    if (!info.State.Running || info.State.Paused || (await execRunning(docker, info))) return false;
+    await container.pause();
+    return true;
+  } catch (error) {
+    log.warn(`docker: could not pause the kept container: ${dockerErrorMessage(error)}; what runs in it keeps running until \`acp-sandbox prune\``);
+    return false;
+  }
 }
 
 /** The container this session runs in, started. Says on stderr which one, and whether it was reused. */

@@ -15,7 +15,7 @@ import { execPiped, execTty, type ExecTarget } from "./exec.js";
 import { removeContainer, removeOrphans } from "./housekeeping.js";
 import { ensureImage } from "./image.js";
 import { ownerTag, type Persist } from "./labels.js";
-import { obtainContainer } from "./persist.js";
+import { obtainContainer, pauseIfIdle } from "./persist.js";
 import { probeDocker } from "./probe.js";
 import { startForwarder } from "./network.js";
 
@@ -149,7 +149,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
             await Promise.allSettled([...running].map((p) => p.exited));
           } else {
             await Promise.allSettled([...running].map((p) => p.terminate(500)));
-            log.info(`docker: kept container ${containerName(plan)} for the next session (acp-sandbox prune removes it)`);
+            const paused = await pauseIfIdle(docker, container.id, log);
+            log.info(`docker: kept container ${containerName(plan)}${paused ? ", paused," : ""} for the next session (acp-sandbox prune removes it)`);
           }
           protection.release();
         })();
@@ -165,7 +166,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
         exec: piped,
         execTty: async (p, tty) => {
           refuseAfterDestroy();
-          return track(await execTty(target, execOptions(plan, p), p.command, tty));
+          const planned = plannedProcess(options.agent, p);
+          return track(await execTty(target, execOptions(plan, planned), planned.command, tty));
         },
         explainExit: async (status) => {
           // Docker's oom event can come a little after the end of the exec it killed.

@@ -13,6 +13,8 @@ export interface KeptCopy {
   readonly id: string;
   readonly name: string;
   readonly running: boolean;
+  /** Paused while no bridge uses it (a paused container counts as running). */
+  readonly paused?: boolean;
   /** `uid:gid` the container runs as. */
   readonly user: string;
 }
@@ -24,7 +26,7 @@ export async function keptCopies(docker: Docker, workspace: string): Promise<Kep
   for (const summary of found) {
     const info = await docker.getContainer(summary.Id).inspect();
     if (!info.Mounts.some((m) => m.Type === "volume" && m.Destination === workspace)) continue;
-    copies.push({ id: info.Id, name: info.Name.replace(/^\//, ""), running: info.State.Running, user: info.Config.User || "0:0" });
+    copies.push({ id: info.Id, name: info.Name.replace(/^\//, ""), running: info.State.Running, paused: info.State.Paused, user: info.Config.User || "0:0" });
   }
   return copies;
 }
@@ -48,6 +50,16 @@ export async function syncBack(docker: Docker, copy: KeptCopy, options: RecoverO
       throw new SyncError(`cannot start the kept container ${copy.name}: ${dockerErrorMessage(error)}`, { cause: error });
     }
   }
+  // Paused while no bridge uses it: resumed to read the copy, paused again afterwards.
+  if (copy.paused) await container.unpause();
+  try {
+    return await syncBackRunning(container, copy, options);
+  } finally {
+    if (copy.paused) await container.pause().catch(() => {});
+  }
+}
+
+async function syncBackRunning(container: Docker.Container, copy: KeptCopy, options: RecoverOptions): Promise<SyncReport> {
   const [uid, gid] = copy.user.split(":").map(Number);
   const runtime = new DockerSyncRuntime({ container, root: options.workspace, user: copy.user });
   const engine = new WorkspaceSync({

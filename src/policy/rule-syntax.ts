@@ -18,10 +18,11 @@ const FIELDS: Record<Operation, readonly string[]> = {
   write: ["path"],
   terminal: ["command"],
   permission: ["kind", "title"],
+  net: ["host"],
 };
 
 /** What a pattern field is called for each operation in the short `op:pattern` form. */
-const SHORT_FIELD: Record<Operation, "path" | "command" | "title"> = { read: "path", write: "path", terminal: "command", permission: "title" };
+const SHORT_FIELD: Record<Operation, "path" | "command" | "title" | "host"> = { read: "path", write: "path", terminal: "command", permission: "title", net: "host" };
 
 type Parsed = { ok: RuleSpec } | { error: string; at?: string };
 

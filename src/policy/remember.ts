@@ -1,14 +1,14 @@
 // Remembered always-answers: per session in memory, and with --remember per workspace in the user's state directory.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Logger } from "../../src/log/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { CompiledRule, Operation, Rule, Subject } from "./rules.js";
 
 /** One remembered answer: exact, never a pattern. */
 export interface RememberedEntry {
   readonly op: Operation;
   readonly action: "allow" | "deny";
-  /** read/write: the real path; terminal: the command line; permission: `kind title`. */
+  /** read/write: the real path; terminal: the command line; permission: `kind title`; net: `host:port`. */
   readonly target: string;
 }
 
@@ -21,6 +21,8 @@ export function targetOf(subject: Subject): string {
       return subject.line;
     case "permission":
       return `${subject.kind ?? "other"} ${subject.title}`;
+    case "net":
+      return `${subject.host}:${subject.port}`;
   }
 }
 
@@ -30,7 +32,7 @@ function compile(entry: RememberedEntry, file: string | undefined): CompiledRule
     op: entry.op,
     origin: { kind: "remembered", label: `${entry.action === "allow" ? "always allow" : "always reject"} ${entry.op} ${entry.target}`, ...(file ? { file } : {}) },
   };
-  return { rule, matches: (subject) => subject.op === entry.op && targetOf(subject) === entry.target };
+  return { rule, matches: (subject) => subject.op === entry.op && targetOf(subject) === entry.target, matchesCommand: () => false };
 }
 
 function isEntry(value: unknown): value is RememberedEntry {
