@@ -86,6 +86,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("editor", event),
       () => void this.stop({ kind: "editor-closed" }),
+      { passThrough: (method, line) => this.#relay.passesUnparsed("editor", method, line) },
     );
     this.#relay.setPauser("editor", this.#options.input);
     return this.ended;
@@ -154,6 +155,7 @@ export class Bridge {
       this.#options.maxLineBytes,
       (event) => this.#relay.receive("agent", event),
       () => {},
+      { passThrough: (method, line) => this.#relay.passesUnparsed("agent", method, line) },
     );
     this.#relay.setPauser("agent", agent.stdout);
     this.#relay.attachAgent(endpoint);

@@ -122,13 +122,19 @@ export function createCheckpointRoutes(config: CheckpointConfig, excludes: reado
       });
 
       // The agent's command list, with ours added, every time it sends it.
-      context.relay.onNotification("agent", "session/update", (message) => {
+      context.relay.onNotification(
+        "agent",
+        "session/update",
+        (message) => {
         const params = message["params"];
         if (!isObject(params) || !isObject(params["update"]) || params["update"]["sessionUpdate"] !== "available_commands_update") return message;
         const update = params["update"];
         const theirs = Array.isArray(update["availableCommands"]) ? update["availableCommands"] : [];
         return { ...message, params: { ...params, update: { ...update, availableCommands: mergeCommands(theirs) } } };
-      });
+      },
+      // Unparsed when the bytes cannot spell that update kind (no such text, and no \u escape that could hide it).
+      { unchanged: (line) => line !== undefined && !line.includes("available_commands_update") && !line.includes("\\u") },
+      );
 
       context.relay.onRequest("editor", "_acp-sandbox/checkpoints", async () => {
         const listing = listCheckpoints(rec.store);

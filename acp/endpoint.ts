@@ -42,6 +42,11 @@ export class Endpoint {
     return line === undefined ? this.writer.write(message) : this.writer.writeLine(line);
   }
 
+  /** Writes a line the reader passed through unparsed (never traced: pass-through is off while tracing). */
+  sendLine(line: Buffer): boolean {
+    return this.writer.writeLine(line);
+  }
+
   /**
    * Sends a request under a fresh id of ours (so ids never collide with the peer's own) and calls
    * `onResponse` synchronously when the answer arrives, keeping the order of the peer's messages.

@@ -17,11 +17,17 @@ export function createNetworkRoutes(monitor: NetworkMonitor, notices: readonly s
       let current: string | undefined;
       /** Hosts already told about in this turn. */
       const told = new Set<string>();
-      context.relay.onNotification("agent", "session/update", (message) => {
-        const params = message["params"];
-        if (isObject(params) && typeof params["sessionId"] === "string") current = params["sessionId"];
-        return message;
-      });
+      context.relay.onNotification(
+        "agent",
+        "session/update",
+        (message) => {
+          const params = message["params"];
+          if (isObject(params) && typeof params["sessionId"] === "string") current = params["sessionId"];
+          return message;
+        },
+        // Without the proxy (network none or open) no denial is ever told: updates need not be read for their session.
+        { unchanged: () => context.sandbox().spec.network !== "allow" },
+      );
       context.relay.onResponse("editor", "session/prompt", (outcome, request) => {
         const params = request["params"];
         if (isObject(params) && typeof params["sessionId"] === "string") current = params["sessionId"];

@@ -11,7 +11,7 @@ import {
   type RpcId,
   type RpcOutcome,
 } from "./jsonrpc.js";
-import type { TraceDirection, Tracer } from "./trace.js";
+import { noTrace, type TraceDirection, type Tracer } from "./trace.js";
 import type { JsonObject, WireEvent } from "./wire.js";
 
 export interface RequestContext {
@@ -34,6 +34,15 @@ export type RequestHandler = (message: JsonObject, context: RequestContext) => P
  */
 export type NotificationHandler = (message: JsonObject) => JsonObject | undefined;
 
+export interface NotificationOptions {
+  /**
+   * Says, cheaply and without parsing the message (its raw line, when known, may be searched), that the handler
+   * would return it unchanged (e.g. the path map is the identity). Then the relay may forward them without parsing
+   * them, and the handler is not called.
+   */
+  readonly unchanged?: (line: Buffer | undefined) => boolean;
+}
+
 /** Looks at a response on its way back to the requester (synchronously); may rewrite it. */
 export type ResponseHook = (outcome: RpcOutcome, request: JsonObject) => RpcOutcome;
 
@@ -47,6 +56,8 @@ const other = (side: Side): Side => (side === "editor" ? "agent" : "editor");
 export class Relay {
   readonly #requestHandlers: Record<Side, Map<string, RequestHandler>> = { editor: new Map(), agent: new Map() };
   readonly #notificationHandlers: Record<Side, Map<string, NotificationHandler[]>> = { editor: new Map(), agent: new Map() };
+  /** Per method, what says its handlers would change nothing; a handler registered without one means "parse". */
+  readonly #unchanged: Record<Side, Map<string, Array<(line: Buffer | undefined) => boolean>>> = { editor: new Map(), agent: new Map() };
   readonly #responseHooks: Record<Side, Map<string, ResponseHook[]>> = { editor: new Map(), agent: new Map() };
   readonly #inbound: Record<Side, Map<RpcId, Inbound>> = { editor: new Map(), agent: new Map() };
   readonly #endpoints: Partial<Record<Side, Endpoint>> = {};
@@ -78,10 +89,28 @@ export class Relay {
     );
   }
 
-  onNotification(side: Side, method: string, handler: NotificationHandler): void {
+  onNotification(side: Side, method: string, handler: NotificationHandler, options: NotificationOptions = {}): void {
     const list = this.#notificationHandlers[side].get(method) ?? [];
     list.push(handler);
     this.#notificationHandlers[side].set(method, list);
+    const checks = this.#unchanged[side].get(method) ?? [];
+    checks.push(options.unchanged ?? (() => false));
+    this.#unchanged[side].set(method, checks);
+  }
+
+  /**
+   * Whether a notification from `from` with this method can go on as its bytes without being parsed: nothing
+   * routes it (no handler, or every handler says it would change nothing), it is not a cancellation, the other
+   * side is there to take it, no editor message is being held, and the protocol is not being traced.
+   */
+  passesUnparsed(from: Side, method: string, line?: Buffer): boolean {
+    if (this.tracer !== noTrace || method === "$/cancel_request") return false;
+    if (from === "editor" && this.#agentStarting) return false;
+    if (!this.#endpoints[other(from)]) return false;
+    const checks = this.#unchanged[from].get(method);
+    if (checks === undefined) return true;
+    for (const check of checks) if (!check(line)) return false;
+    return true;
   }
 
   /** Sees the answer to a forwarded request from `side` before the requester does. */
@@ -124,6 +153,11 @@ export class Relay {
         const code = event.reason === "too-large" ? ErrorCode.invalidRequest : ErrorCode.parseError;
         this.#reply("editor", null, { error: { code, message: `acp-sandbox: ${event.detail}` } });
       }
+      return;
+    }
+    if (event.kind === "forward") {
+      // Only lines passesUnparsed allowed come here, and nothing can have changed since: the same turn.
+      this.#sendPaced(from, this.#endpoints[other(from)]!, undefined, event.line);
       return;
     }
     this.tracer.record(direction, event.message);
@@ -182,8 +216,9 @@ export class Relay {
   }
 
   /** Writes to `target`; when it cannot keep up, stops reading from `from` until it drains (one wait at a time). */
-  #sendPaced(from: Side, target: Endpoint, message: JsonObject, line?: Buffer): void {
-    if (target.send(message, line) || this.#awaitingDrain[from]) return;
+  #sendPaced(from: Side, target: Endpoint, message: JsonObject | undefined, line?: Buffer): void {
+    const sent = message === undefined ? target.sendLine(line!) : target.send(message, line);
+    if (sent || this.#awaitingDrain[from]) return;
     const source = this.#pausers[from];
     if (!source) return;
     this.#awaitingDrain[from] = true;
@@ -195,7 +230,6 @@ export class Relay {
   }
 
   readonly #awaitingDrain: Record<Side, boolean> = { editor: false, agent: false };
-
   readonly #pausers: Partial<Record<Side, { pause(): void; resume(): void }>> = {};
 
   /** Lets the relay slow a peer down (pause its stdout) when the other peer is not reading. */

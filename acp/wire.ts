@@ -2,12 +2,16 @@
 import type { Readable, Writable } from "node:stream";
 
 import type { JsonObject } from "../src/util/json.js";
+import { scanLine } from "./line-scan.js";
 
 export type { JsonObject, JsonValue } from "../src/util/json.js";
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 const CR = 13;
+
+/** Lines at least this long are written at once rather than batched (a stream's default high-water mark). */
+const BATCH_LINE_LIMIT = 16 * 1024;
 
 /** What the line reader hands on: a parsed object, or the reason a line could not be one. */
 export type WireEvent =
@@ -17,21 +21,45 @@ export type WireEvent =
       /** The line as it arrived (newline included; a CRLF ending becomes LF): forwards the message unchanged without serializing it again. */
       readonly line: Buffer;
     }
+  | {
+      /** A notification the reader was told to pass through: checked to be one valid JSON object, not parsed. */
+      readonly kind: "forward";
+      readonly method: string;
+      /** The line as it arrived, ending in LF. */
+      readonly line: Buffer;
+    }
   | { readonly kind: "invalid"; readonly reason: "not-json" | "not-object" | "too-large" | "truncated"; readonly detail: string };
+
+export interface ReadOptions {
+  /**
+   * Asked, for each notification (a valid JSON object with a string `method` and no `id`), whether it can go on
+   * without being parsed; if so it is handed on as a "forward" event.
+   */
+  readonly passThrough?: (method: string, line: Buffer) => boolean;
+}
 
 /**
  * Reads ND-JSON from `input`. Oversized lines are dropped (and reported) without buffering them whole;
  * a last line without its newline is reported as truncated.
  */
-export function readLines(input: Readable, maxLineBytes: number, onEvent: (event: WireEvent) => void, onEnd: () => void): void {
+export function readLines(input: Readable, maxLineBytes: number, onEvent: (event: WireEvent) => void, onEnd: () => void, options: ReadOptions = {}): void {
   let chunks: Buffer[] = [];
   let buffered = 0;
   let skipping = false;
+  const { passThrough } = options;
 
   /** `line` ends with its "\n". */
   const emitLine = (line: Buffer) => {
     // A CRLF ending is found by its bytes, without a pass over the (possibly megabytes long) text.
     const end = line.length > 1 && line[line.length - 2] === CR ? line.length - 2 : line.length - 1;
+    if (passThrough && end === line.length - 1) {
+      // The fast lane: a notification nobody needs to read goes on as its bytes, once proved to be valid JSON.
+      const shape = scanLine(line, 0, end);
+      if (shape && shape.method !== undefined && !shape.hasId && passThrough(shape.method, line)) {
+        onEvent({ kind: "forward", method: shape.method, line });
+        return;
+      }
+    }
     const text = line.toString("utf8", 0, end);
     if (text.trim() === "") return;
     let parsed: unknown;
@@ -95,9 +123,13 @@ export function readLines(input: Readable, maxLineBytes: number, onEvent: (event
   input.on("error", () => onEnd());
 }
 
-/** Writes one message a line; a closed peer makes writes no-ops rather than crashes. */
+/**
+ * Writes one message a line; a closed peer makes writes no-ops rather than crashes. Everything written in one
+ * turn of the event loop (typically: every message of one read from the other peer) goes out as one batch.
+ */
 export class LineWriter {
   #closed = false;
+  #corked = false;
 
   constructor(private readonly output: Writable) {
     output.on("error", () => {
@@ -115,13 +147,34 @@ export class LineWriter {
   /** False when the peer is not keeping up: wait for `onDrain` before sending more. */
   write(message: JsonObject): boolean {
     if (this.closed) return true;
+    this.#batch();
     return this.output.write(JSON.stringify(message) + "\n");
   }
 
   /** Writes a line as readLines handed it on (one JSON object, ending in "\n"), without re-encoding it. */
   writeLine(line: Buffer): boolean {
     if (this.closed) return true;
+    if (line.length >= BATCH_LINE_LIMIT) {
+      // A large line fills a pipe on its own: holding it back would only delay the peer.
+      this.#uncork();
+      return this.output.write(line);
+    }
+    this.#batch();
     return this.output.write(line);
+  }
+
+  /** Holds writes until the current turn's work is done, then hands them to the OS in one writev. */
+  #batch(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.output.cork();
+    setImmediate(() => this.#uncork());
+  }
+
+  #uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.output.uncork();
   }
 
   onDrain(listener: () => void): void {
@@ -131,6 +184,7 @@ export class LineWriter {
   /** Resolves once everything written so far has been handed to the OS. */
   async flush(): Promise<void> {
     if (this.closed) return;
+    this.#uncork();
     await new Promise<void>((resolve) => {
       if (this.output.writableLength === 0) resolve();
       else this.output.once("drain", () => resolve());

@@ -12,11 +12,17 @@ export const CLIENT_SIDE_METHODS = [
   acp.methods.client.terminal.create,
 ] as const;
 
-const live = new Set<Peer>();
+const live = new Set<{ readonly child: { kill(signal: NodeJS.Signals): unknown } }>();
 
 /** Kills every peer still running (the bench was interrupted). */
 export function killAllPeers(): void {
   for (const peer of live) peer.child.kill("SIGKILL");
+}
+
+/** Registers a peer's child so that an interrupted bench kills it; returns the function that forgets it. */
+export function trackPeer(peer: { readonly child: { kill(signal: NodeJS.Signals): unknown } }): () => void {
+  live.add(peer);
+  return () => live.delete(peer);
 }
 
 export class BenchError extends Error {

@@ -33,6 +33,8 @@ export interface Row {
   /** Why the figure could not be measured here: printed instead of a number. */
   readonly na?: string;
   readonly note?: string;
+  /** CPU time per message (throughput rows), in µs. */
+  readonly cpu?: { readonly bridgeUsPerMessage: number; readonly agentUsPerMessage: number; readonly directAgentUsPerMessage: number };
   /** Every run's figure, for the JSON file. */
   readonly samples?: { readonly baseline: readonly number[]; readonly bridge: readonly number[] };
 }

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bridged, ROOT } from "../commands.js";
+import { AGENT, bridged, type PeerCommand, ROOT } from "../commands.js";
 import type { BenchContext } from "../context.js";
 import { BenchError } from "../peer.js";
 import type { StartVariant } from "./start.js";
@@ -71,7 +71,18 @@ function dockerVariant(label: string, options: { runtime?: string; reuse?: boole
       };
       if (!options.reuse) {
         const runtimeFlag = options.runtime ? ["--runtime", options.runtime] : [];
-        return { bridge, raw: { label: `docker run --rm${options.runtime ? ` --runtime ${options.runtime}` : ""} <image> true`, argv: ["docker", "run", "--rm", ...runtimeFlag, image, "true"] }, cleanup };
+        const raw = { label: `docker run --rm${options.runtime ? ` --runtime ${options.runtime}` : ""} <image> true`, argv: ["docker", "run", "--rm", ...runtimeFlag, image, "true"] };
+        // Under gVisor the agent's own Node boots several times slower: the fair baseline is that agent, in such a
+        // container, started directly (the old one, the host's agent plus `docker run … true`, is kept beside it).
+        const inSandbox: PeerCommand | undefined = options.runtime
+          ? {
+              label: `agent in ${options.runtime}`,
+              role: "direct-agent",
+              command: "docker",
+              args: ["run", "-i", "--rm", ...runtimeFlag, "-v", `${ROOT}:${ROOT}:ro`, "-v", `${context.workspace}:${context.workspace}`, "-w", context.workspace, image, process.execPath, AGENT],
+            }
+          : undefined;
+        return { bridge, raw, ...(inSandbox ? { inSandbox } : {}), cleanup };
       }
       // Reuse: the first start (the warm-up) leaves the kept container running; the raw baseline execs in it.
       return {

@@ -57,6 +57,8 @@ interface Prepared {
   readonly bridge: PeerCommand;
   /** The sandbox's own raw cost; `argv` may need the warm-up start first (a kept container to exec in). */
   readonly raw?: { readonly label: string; readonly argv: readonly string[] | (() => Promise<readonly string[]>) };
+  /** The agent started directly inside such a sandbox: then the baseline, with the direct + raw one kept beside it. */
+  readonly inSandbox?: PeerCommand;
   readonly cleanup?: () => Promise<void>;
 }
 
@@ -66,11 +68,11 @@ const LOCAL: StartVariant = {
   prepare: async (context) => ({ bridge: bridged("local", context.workspace) }),
 };
 
-async function measureVariant(variant: StartVariant, context: BenchContext): Promise<Row> {
+async function measureVariant(variant: StartVariant, context: BenchContext): Promise<Row[]> {
   const figure = `session start, ${variant.label}`;
   const base = { case: "start", figure, unit: "ms", comparison: "added", target: variant.target } as const;
   const prepared = await variant.prepare(context).catch((error: unknown) => ({ unavailable: describeFailure(error) }));
-  if ("unavailable" in prepared) return notAvailable({ ...base, baselineLabel: "raw" }, prepared.unavailable);
+  if ("unavailable" in prepared) return [notAvailable({ ...base, baselineLabel: "raw" }, prepared.unavailable)];
   const baselineLabel = prepared.raw ? `direct agent + \`${prepared.raw.label}\`` : "direct agent";
   try {
     // Warm both paths (page cache, image layers) before timing.
@@ -78,9 +80,12 @@ async function measureVariant(variant: StartVariant, context: BenchContext): Pro
     await startOnce(prepared.bridge, context);
     const raw = prepared.raw && { label: prepared.raw.label, argv: typeof prepared.raw.argv === "function" ? await prepared.raw.argv() : prepared.raw.argv };
     if (raw) await timeCommand(raw.argv);
+    const inSandbox = prepared.inSandbox;
+    if (inSandbox) await startOnce(inSandbox, context);
     context.progress(`session start, ${variant.label}: ${context.runs} runs each side`);
     const directMs: number[] = [];
     const rawMs: number[] = [];
+    const inSandboxMs: number[] = [];
     const samples = await interleave(
       context.runs,
       async () => {
@@ -88,6 +93,7 @@ async function measureVariant(variant: StartVariant, context: BenchContext): Pro
         const sandbox = raw ? await timeCommand(raw.argv) : 0;
         directMs.push(direct);
         if (raw) rawMs.push(sandbox);
+        if (inSandbox) inSandboxMs.push(await startOnce(inSandbox, context));
         return direct + sandbox;
       },
       () => startOnce(prepared.bridge, context),
@@ -98,9 +104,20 @@ async function measureVariant(variant: StartVariant, context: BenchContext): Pro
       const boot = await interleave(context.runs, () => timeCommand([process.execPath, "-e", "0"]), () => bridgeBootOnce(context));
       note += `; the bridge's own boot (spawn → its first answer, no agent) ${median(boot.bridge).toFixed(1)} ms against a bare \`node -e 0\` ${median(boot.baseline).toFixed(1)} ms`;
     }
-    return { ...base, baselineLabel, baseline: median(samples.baseline), bridge: median(samples.bridge), samples, note };
+    const hostRow: Row = { ...base, baselineLabel, baseline: median(samples.baseline), bridge: median(samples.bridge), samples, note };
+    if (!inSandbox) return [hostRow];
+    const inRow: Row = {
+      ...base,
+      baselineLabel: `the agent started directly in a ${inSandbox.label.replace(/^agent in /, "")} container`,
+      baseline: median(inSandboxMs),
+      bridge: median(samples.bridge),
+      samples: { baseline: inSandboxMs, bridge: samples.bridge },
+      note: `baseline: \`docker run -i --rm --runtime … <image> node agent.js\`, spawn → initialize → session/new answered`,
+    };
+    const { target: _heldToTheNewBaseline, ...old } = hostRow;
+    return [inRow, { ...old, figure: `${figure}, against the host's agent (old baseline)` }];
   } catch (error) {
-    return notAvailable({ ...base, baselineLabel }, describeFailure(error));
+    return [notAvailable({ ...base, baselineLabel }, describeFailure(error))];
   } finally {
     await prepared.cleanup?.();
   }
@@ -111,7 +128,7 @@ export const sessionStart: BenchCase = {
   title: "session start",
   async run(context: BenchContext): Promise<Row[]> {
     const rows: Row[] = [];
-    for (const variant of [LOCAL, ...sandboxVariants()]) rows.push(await measureVariant(variant, context));
+    for (const variant of [LOCAL, ...sandboxVariants()]) rows.push(...(await measureVariant(variant, context)));
     return rows;
   },
 };

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The acp-sandbox command: parse, validate once, dispatch; errors become one line, never a stack trace.
+import nodeModule from "node:module";
 import { guardStdout, createLogger } from "../log/logger.js";
 
 guardStdout();
+// V8's compile cache (Node ≥ 22.1; Node 20 has none): later starts skip compiling the bundle's modules.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const { AcpSandboxError, UsageError } = await import("../errors.js");
 const { parseCommandLine } = await import("./parse.js");

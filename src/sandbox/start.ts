@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger.js";
 import { NetworkMonitor } from "../network/events.js";
 import { reportNetwork } from "../network/report.js";
 import type { NetworkService } from "../network/service.js";
+import type { EarlyProvider } from "./early.js";
 import type { SandboxSettings } from "./options.js";
 import { chooseProvider, type ProviderOptions } from "./registry.js";
 import type { Sandbox, SandboxChoice, SandboxSpec } from "./types.js";
@@ -14,12 +15,13 @@ import type { Sandbox, SandboxChoice, SandboxSpec } from "./types.js";
 /**
  * Chooses (or checks) the backend, prepares the sandbox and, with --require-isolation, refuses one
  * that does not hide the host. `extra` adds provider options others own (copy mode's hooks) and the
- * `networkMonitor` that hears every connection the proxy allows or denies.
+ * `networkMonitor` that hears every connection the proxy allows or denies. `early`: the provider already chosen
+ * and probed since the bridge was spawned (src/sandbox/early.ts), made with the same options.
  */
-export async function startSandbox(choice: SandboxChoice, settings: SandboxSettings, log: Logger, signal?: AbortSignal, extra: ProviderOptions = {}): Promise<Sandbox> {
+export async function startSandbox(choice: SandboxChoice, settings: SandboxSettings, log: Logger, signal?: AbortSignal, extra: ProviderOptions = {}, early?: EarlyProvider): Promise<Sandbox> {
   for (const notice of settings.notices) log.info(notice);
   const options: ProviderOptions = { ...settings.providerOptions, ...extra, log, requireIsolation: settings.requireIsolation };
-  const provider = await chooseProvider(choice, options, log, signal);
+  const provider = await (early?.provider ?? chooseProvider(choice, options, log, signal));
   let spec: SandboxSpec = settings.spec;
   if (provider.name === "local" && spec.network === "allow") {
     if (settings.networkExplicit) {

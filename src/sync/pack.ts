@@ -23,6 +23,8 @@ export interface Sent {
   readonly size: number;
   /** mtime written into the archive, whole seconds, as the runtime will keep it. */
   readonly mtimeMs: number;
+  /** The file is not what the scan saw (its stat or content differ): the scan's host stat does not describe it. */
+  readonly changed: boolean;
 }
 
 export class FileChangedError extends Error {}
@@ -41,6 +43,43 @@ function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
     out.on("drain", done);
     out.on("close", done);
   });
+}
+
+/** Small pieces (headers, small files, padding) are copied into one buffer and written a megabyte at a time. */
+const STAGE = 1 << 20;
+
+class Stager {
+  #stage = Buffer.allocUnsafe(STAGE);
+  #used = 0;
+
+  constructor(private readonly out: PassThrough) {}
+
+  /** Queues `chunk`; resolves (when it must wait at all) once the stream can take more. */
+  push(chunk: Buffer): Promise<void> | undefined {
+    if (chunk.length === 0) return undefined;
+    if (chunk.length > STAGE / 4) {
+      const flushed = this.flush();
+      return flushed ? flushed.then(() => write(this.out, chunk)) : write(this.out, chunk);
+    }
+    if (this.#used + chunk.length > STAGE) {
+      const flushed = this.flush();
+      chunk.copy(this.#stage, 0);
+      this.#used = chunk.length;
+      return flushed;
+    }
+    chunk.copy(this.#stage, this.#used);
+    this.#used += chunk.length;
+    return undefined;
+  }
+
+  /** Writes what is staged (a fresh buffer takes its place: the stream keeps the old one until it is read). */
+  flush(): Promise<void> | undefined {
+    if (this.#used === 0) return undefined;
+    const full = this.#stage.subarray(0, this.#used);
+    this.#stage = Buffer.allocUnsafe(STAGE);
+    this.#used = 0;
+    return write(this.out, full);
+  }
 }
 
 function gone(error: unknown): boolean {
@@ -62,8 +101,12 @@ export function packHost(
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const sent = new Map<string, Sent>();
   const base = { uid: owner.uid, gid: owner.gid };
+  const stager = new Stager(out);
   const emit = async (chunks: Buffer[]) => {
-    for (const chunk of chunks) await write(out, chunk);
+    for (const chunk of chunks) {
+      const wait = stager.push(chunk);
+      if (wait) await wait;
+    }
   };
   const done = (async () => {
     for (const { rel, entry } of items) {
@@ -89,15 +132,16 @@ export function packHost(
               if (gone(error)) continue;
               throw error;
             }
-            // Unchanged since the scan (same size and mtime): the scan's hash holds; else hash what is sent.
-            const unchanged = after.size === entry.size && after.mtimeMs === entry.mtimeMs && data.length === entry.size && entry.hash;
-            const hash = unchanged ? entry.hash! : createHash("sha256").update(data).digest("hex");
-            sent.set(rel, { hash, size: data.length, mtimeMs: mtime });
+            // Unchanged since the scan (same size and mtime): the scan's hash holds, if it took one; else hash what is sent.
+            const sameStat = after.size === entry.size && after.mtimeMs === entry.mtimeMs && data.length === entry.size;
+            const hash = sameStat && entry.hash ? entry.hash : createHash("sha256").update(data).digest("hex");
+            sent.set(rel, { hash, size: data.length, mtimeMs: mtime, changed: !sameStat || (entry.hash !== undefined && hash !== entry.hash) });
             await emit([...headerBlocks({ ...base, name: rel, type: "file", size: data.length, mode, mtime }), data, padding(data.length)]);
             onFile(data.length);
             break;
           }
           await emit(headerBlocks({ ...base, name: rel, type: "file", size: entry.size, mode, mtime }));
+          await stager.flush();
           const hash = createHash("sha256");
           let seen = 0;
           for await (const chunk of createReadStream(file)) {
@@ -108,14 +152,22 @@ export function packHost(
             await write(out, buffer);
           }
           if (seen !== entry.size) throw new FileChangedError(`${rel} shrank while it was being synced; sync again`);
-          await write(out, padding(seen));
-          sent.set(rel, { hash: hash.digest("hex"), size: seen, mtimeMs: mtime });
+          await emit([padding(seen)]);
+          const digest = hash.digest("hex");
+          let sameStat = false;
+          try {
+            sameStat = lstatSync(file).mtimeMs === entry.mtimeMs;
+          } catch {
+            // gone now: what was sent stands, but the scan's stat no longer describes anything
+          }
+          sent.set(rel, { hash: digest, size: seen, mtimeMs: mtime, changed: !sameStat || (entry.hash !== undefined && digest !== entry.hash) });
           onFile(seen);
           break;
         }
       }
     }
-    await write(out, END);
+    await emit([END]);
+    await stager.flush();
     out.end();
     return sent;
   })();

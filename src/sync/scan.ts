@@ -16,6 +16,11 @@ export interface HostScanOptions {
   readonly baseline?: Baseline;
   /** Paths the watcher saw change: hashed even when size and mtime match. */
   readonly dirty?: ReadonlySet<string>;
+  /**
+   * Hash only files the last sync knew (the baseline): a file new to it travels whatever its content, and is
+   * hashed while it is packed. The caller hashes those the runtime also holds (`hashMissing`).
+   */
+  readonly lazy?: boolean;
   readonly signal?: AbortSignal;
   readonly onFile?: (size: number) => void;
 }
@@ -69,7 +74,7 @@ const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
  * yielding to the event loop every few hundred entries so that the protocol keeps flowing.
  */
 export async function scanHost(options: HostScanOptions): Promise<HostScan> {
-  const { root, excludes, baseline, dirty, signal } = options;
+  const { root, excludes, baseline, dirty, signal, lazy } = options;
   const manifest: Manifest = new Map();
   const skipped: SyncSkip[] = [];
   const dirs = [""];
@@ -110,7 +115,8 @@ export async function scanHost(options: HostScanOptions): Promise<HostScan> {
         continue;
       }
       if (excludes.excluded(rel, stats.isDirectory())) continue;
-      const described = describeSync(root, rel, stats, baseline?.get(rel), dirty?.has(rel) ?? false);
+      const cached = baseline?.get(rel);
+      const described = describeSync(root, rel, stats, cached, dirty?.has(rel) ?? false, lazy === true && cached === undefined);
       if (described === undefined) continue;
       if (isSkip(described)) {
         skipped.push(described);
@@ -137,8 +143,27 @@ function hashSync(file: string, size: number): string {
   return hash.digest("hex");
 }
 
-/** describeHostEntry with synchronous calls; undefined when the path vanished meanwhile. */
-function describeSync(root: string, rel: string, stats: Stats, cached: BaselineEntry | undefined, dirty: boolean): ManifestEntry | SyncSkip | undefined {
+/** Hashes the files of `manifest` listed in `paths` that the scan left unhashed (see `lazy`). */
+export async function hashMissing(root: string, manifest: Manifest, paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  let work = 0;
+  for (const rel of paths) {
+    const entry = manifest.get(rel);
+    if (entry?.type !== "file" || entry.hash !== undefined) continue;
+    if (++work % 64 === 0) {
+      await yieldNow();
+      signal?.throwIfAborted();
+    }
+    try {
+      manifest.set(rel, { ...entry, hash: hashSync(path.join(root, rel), entry.size) });
+    } catch (error) {
+      // Gone since the scan: it stays unhashed, so it never counts as equal to anything; packing leaves it out.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+}
+
+/** describeHostEntry with synchronous calls; undefined when the path vanished meanwhile. `noHash`: leave a file's hash out. */
+function describeSync(root: string, rel: string, stats: Stats, cached: BaselineEntry | undefined, dirty: boolean, noHash = false): ManifestEntry | SyncSkip | undefined {
   const base = { mode: stats.mode & MODE_MASK, size: stats.size, mtimeMs: stats.mtimeMs };
   try {
     if (stats.isDirectory()) return { type: "dir", ...base, size: 0 };
@@ -148,6 +173,7 @@ function describeSync(root: string, rel: string, stats: Stats, cached: BaselineE
       return { type: "symlink", ...base, size: 0, target };
     }
     if (!stats.isFile()) return { path: rel, reason: "not a regular file, directory or symlink" };
+    if (noHash) return { type: "file", ...base };
     const unchanged = !dirty && cached?.type === "file" && cached.hash && cached.size === stats.size && cached.hostMtimeMs === stats.mtimeMs;
     return { type: "file", ...base, hash: unchanged ? cached.hash! : hashSync(path.join(root, rel), stats.size) };
   } catch (error) {

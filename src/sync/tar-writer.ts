@@ -38,7 +38,7 @@ function block(header: TarHeader): Buffer {
   b.write("ustar\0", 257);
   b.write("00", 263);
   let sum = 0;
-  for (const byte of b) sum += byte;
+  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
   b.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
   return b;
 }

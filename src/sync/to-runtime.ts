@@ -5,20 +5,25 @@ import { toBaseline } from "./entries.js";
 import { packHost } from "./pack.js";
 import { planToRuntime } from "./plan.js";
 import { Progress } from "./report.js";
-import { scanHost } from "./scan.js";
+import { hashMissing, scanHost } from "./scan.js";
 
 /** Returns what moved, and how many paths were held back because the runtime changed them too. */
 export async function syncToRuntime(run: SyncRun, dirty: ReadonlySet<string> | undefined): Promise<Counts & { held: number }> {
   const { workspace, runtime, excludes, baseline, next, skipped, log, owner, signal } = run;
   const scanning = new Progress(log, "sync host → runtime: scanning", () => undefined);
+  // The runtime lists its side (in the container) while the host is scanned.
+  const listing = runtimeManifest(run, false);
+  listing.catch(() => {});
   let scan;
   try {
-    scan = await scanHost({ root: workspace, excludes, baseline, ...(dirty ? { dirty } : {}), ...(signal ? { signal } : {}), onFile: scanning.add });
+    // Files new to the baseline are hashed only if the runtime has them too (to compare); the rest on their way.
+    scan = await scanHost({ root: workspace, excludes, baseline, lazy: true, ...(dirty ? { dirty } : {}), ...(signal ? { signal } : {}), onFile: scanning.add });
   } finally {
     scanning.stop();
   }
   skipped.push(...scan.skipped);
-  const remote = await runtimeManifest(run, false);
+  const remote = await listing;
+  await hashMissing(workspace, scan.manifest, [...remote.keys()].filter((rel) => remote.get(rel)?.type === "file"), signal);
   const plan = planToRuntime(baseline, scan.manifest, remote);
   const counts = { files: 0, bytes: 0, deletions: 0 };
 
@@ -45,7 +50,7 @@ export async function syncToRuntime(run: SyncRun, dirty: ReadonlySet<string> | u
         if (entry.type === "file" && !s) continue;
         const base = toBaseline(s ? { ...entry, hash: s.hash, size: s.size } : entry, "host");
         // A file edited between scan and send: its host stat no longer describes what was sent.
-        const hostMtimeMs = s && s.hash !== entry.hash ? undefined : base.hostMtimeMs;
+        const hostMtimeMs = s?.changed ? undefined : base.hostMtimeMs;
         next.set(rel, { ...base, hostMtimeMs, runtimeMtimeMs: s?.mtimeMs });
         counts.files += 1;
         counts.bytes += s?.size ?? 0;

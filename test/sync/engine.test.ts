@@ -246,6 +246,31 @@ describe("conflicts", () => {
     expect(readFileSync(R("README.md"), "utf8")).toBe("user's edit\n");
   });
 
+  it("a first sync into a runtime that already holds some files compares them by content: equal ones settle, others are held", async () => {
+    mkdirSync(R("src"), { recursive: true });
+    writeFileSync(R("src/app.ts"), "export const app = 1;\n");
+    writeFileSync(R("README.md"), "the runtime's own\n");
+    const sync = engine();
+    const report = await sync.toRuntime();
+    expect(readFileSync(R("README.md"), "utf8")).toBe("the runtime's own\n");
+    expect(readFileSync(R("bin/run.sh"), "utf8")).toBe("#!/bin/sh\necho run\n");
+    expect(report.conflicts).toEqual([]);
+    const baseline = await new BaselineStore(state.dir, host.dir, new DirectoryRuntime(copy.dir).id).load();
+    expect(baseline.get("src/app.ts")?.hash).toBeDefined();
+    expect(baseline.has("README.md")).toBe(false);
+  });
+
+  it("records the host stat of every file a first sync sent, so the next one hashes none of them again", async () => {
+    const sync = engine();
+    await sync.toRuntime();
+    const baseline = await new BaselineStore(state.dir, host.dir, new DirectoryRuntime(copy.dir).id).load();
+    for (const rel of ["README.md", "src/app.ts", "src/data.bin", "bin/run.sh"]) {
+      const entry = baseline.get(rel);
+      expect(entry?.hash, rel).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry?.hostMtimeMs, rel).toBe(statSync(H(rel)).mtimeMs);
+    }
+  });
+
   it("the same change on both sides is no conflict", async () => {
     const sync = engine();
     await sync.toRuntime();

@@ -5,6 +5,7 @@ import type { BridgeExtension } from "../../../acp/context.js";
 import { noTrace, openTrace } from "../../../acp/trace.js";
 import type { SessionConfig } from "../../config/resolve.js";
 import type { Logger } from "../../log/logger.js";
+import { chooseEarly } from "../../sandbox/early.js";
 import { startSandbox } from "../../sandbox/start.js";
 import { isTerminalStart, runTerminalCommand, type TerminalOptions } from "./terminal-auth.js";
 import { PACKAGE_NAME, VERSION } from "../../version.js";
@@ -32,6 +33,9 @@ export function createBridge(
   const tracer = config.trace ? openTrace(config.trace, config.secrets) : noTrace;
   const [command, ...args] = config.agent;
   const copy = new CopySession(config.sync, config.workspace, log);
+  const copyMode = dockerCopyMode(copy);
+  // The backend is known now: load and probe it while the editor is still to send initialize.
+  const early = chooseEarly(config.sandbox, config.sandboxSettings, log, { copyMode, networkMonitor: network });
   const checkpoints = createCheckpointRoutes(config.checkpoints, config.sync.excludes, copy, log);
   const quarantine = createQuarantineRoutes(config.workspace, log);
   const bridge = new Bridge({
@@ -39,7 +43,7 @@ export function createBridge(
     output: io.output,
     workspace: config.workspace,
     agent: { command: command!, args, cwd: config.sandboxSpec.runtimeRoot },
-    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode: dockerCopyMode(copy), networkMonitor: network }),
+    startSandbox: (signal) => startSandbox(config.sandbox, config.sandboxSettings, log, signal, { copyMode, networkMonitor: network }, early),
     log,
     tracer,
     info: { name: PACKAGE_NAME, version: VERSION },

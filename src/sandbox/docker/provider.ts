@@ -74,8 +74,8 @@ export function createDockerProvider(options: DockerProviderOptions = {}): Sandb
       refuseExposedHome(spec, "docker");
       if (spec.network === "allow" && !extras?.network) throw new SandboxUnavailableError("network allow: the proxy is not running");
       const docker = dockerClient();
-      await removeOrphans(docker, log, spec.workspace);
-      const image = await ensureImage(docker, options.image, log, signal);
+      // Two independent round trips to the daemon, at once.
+      const [, image] = await Promise.all([removeOrphans(docker, log, spec.workspace), ensureImage(docker, options.image, log, signal)]);
       const protection = copy ? NO_PROTECTION : prepareProtection(spec, log, options.runtime === "runsc" ? "docker (runsc)" : "docker");
       const plan: ContainerPlan = {
         spec,
