@@ -74,7 +74,7 @@ describe("bench arguments", () => {
 
   it("refuses what it does not know, saying what was expected", () => {
     expect(() => parseBenchArgs(["--runs", "0"])).toThrow(new BenchUsageError("Expected `--runs` to be a positive integer, got `0`"));
-    expect(() => parseBenchArgs(["--only", "speed"])).toThrow(/Expected `--only` to list some of throughput, latency, start, toolhost, sync, memory, network, got `speed`/);
+    expect(() => parseBenchArgs(["--only", "speed"])).toThrow(/Expected `--only` to list some of throughput, latency, start, toolhost, sync, memory, network, checkpoint, got `speed`/);
     expect(() => parseBenchArgs(["--json"])).toThrow("Expected a value after `--json`");
     expect(() => parseBenchArgs(["--fast"])).toThrow("Unknown argument `--fast`");
   });

@@ -76,11 +76,19 @@ async function execRunning(docker: Docker, info: Docker.ContainerInspectInfo): P
  * Pauses a kept container once no bridge uses it, so that processes an agent left running there do not run
  * unattended; the next bridge that picks it up resumes it (`findKept`). Says whether it paused it. Never throws.
  */
-export async function pauseIfIdle(docker: Docker, id: string, log: Logger): Promise<boolean> {
+export async function pauseIfIdle(docker: Docker, id: string, log: Logger, settleMs = 3000): Promise<boolean> {
   try {
     const container = docker.getContainer(id);
-    const info = await container.inspect();
-    if (!info.State.Running || info.State.Paused || (await execRunning(docker, info))) return false;
+    // The daemon can report this bridge's execs as running for a moment after their streams ended (seen on a
+    // loaded machine): wait a little for them to settle before deciding another bridge is using the container.
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      const info = await container.inspect();
+      if (!info.State.Running || info.State.Paused) return false;
+      if (!(await execRunning(docker, info))) break;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await container.pause();
     return true;
   } catch (error) {
